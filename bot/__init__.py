@@ -1,0 +1,1 @@
+"""The All of Us Are Dead Discord bot: start-up, settings, store, rendering and announcing."""

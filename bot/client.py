@@ -1,0 +1,141 @@
+"""The bot: a `commands.Bot` that owns the store, loads every feature under `cogs/`, and syncs deliberately."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.errors import ErrorHandlingTree
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS_PACKAGE = "cogs"
+
+
+def discover_extensions(package: str = EXTENSIONS_PACKAGE) -> list[str]:
+    """Every module in `package`, except `_private` ones, in name order."""
+    module = importlib.import_module(package)
+    return sorted(
+        f"{package}.{info.name}"
+        for info in pkgutil.iter_modules(module.__path__)
+        if not info.name.startswith("_")
+    )
+
+
+def command_payload_digest(payload: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class AoadBot(commands.Bot):
+    """The bot. `store` and `settings` are handed in by the entry point, which owns their lifetimes."""
+
+    store: Store
+    settings: Settings
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        sync_on_start: bool = True,
+        extensions_package: str = EXTENSIONS_PACKAGE,
+    ) -> None:
+        # No privileged intents: slash commands need none, and the member list and message content are
+        # not ours to read.
+        intents = discord.Intents.default()
+        intents.typing = False
+        intents.presences = False
+        intents.members = False
+        intents.message_content = False
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            tree_cls=ErrorHandlingTree,
+            # Nothing the bot sends pings anyone unless a call site allows exactly that.
+            allowed_mentions=discord.AllowedMentions.none(),
+            owner_ids=set(settings.owner_ids),
+        )
+        self.settings = settings
+        self.store = store
+        self.sync_on_start = sync_on_start
+        self.extensions_package = extensions_package
+        self.failed_extensions: dict[str, BaseException] = {}
+
+    async def setup_hook(self) -> None:
+        await self.load_all_extensions()
+        if self.sync_scope is not None:
+            # In development every command is a guild command of the dev guild: guild syncs apply at once.
+            self.tree.copy_global_to(guild=self.sync_scope)
+        if self.sync_on_start:
+            await self.sync_if_changed()
+
+    async def load_all_extensions(self) -> None:
+        for name in discover_extensions(self.extensions_package):
+            try:
+                await self.load_extension(name)
+            except Exception as exc:
+                # One broken feature must not keep the others from serving.
+                log.exception("Could not load extension %s; carrying on without it", name)
+                self.failed_extensions[name] = exc
+            else:
+                log.info("Loaded extension %s", name)
+
+    @property
+    def sync_scope(self) -> discord.Object | None:
+        """Where commands are synced: the development guild when one is set (instant), else globally."""
+        if self.settings.dev_guild_id is None:
+            return None
+        return discord.Object(id=self.settings.dev_guild_id)
+
+    async def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        """Exactly what `CommandTree.sync` would send for this scope."""
+        commands_ = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        if translator is not None:
+            return [await command.get_translated_payload(self.tree, translator) for command in commands_]
+        return [command.to_dict(self.tree) for command in commands_]
+
+    def _sync_key(self, guild: discord.abc.Snowflake | None) -> str:
+        scope = "global" if guild is None else f"guild:{guild.id}"
+        return f"commands-digest:{self.application_id}:{scope}"
+
+    async def sync_commands(self, guild: discord.abc.Snowflake | None) -> int:
+        """Sync now, whatever was synced before, and remember what was sent."""
+        if guild is not None and (self.sync_scope is None or guild.id != self.sync_scope.id):
+            self.tree.copy_global_to(guild=guild)
+        payload = await self.command_payload(guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.store.set_meta(self._sync_key(guild), command_payload_digest(payload))
+        log.info(
+            "Synced %d commands %s", len(synced), "globally" if guild is None else f"to guild {guild.id}"
+        )
+        return len(synced)
+
+    async def sync_if_changed(self) -> bool:
+        """Sync only when the command payload differs from the last one synced to this scope.
+
+        Discord allows 200 command creates a day per guild, and a global sync on every start would spend
+        them for nothing; unchanged commands need no call at all.
+        """
+        guild = self.sync_scope
+        payload = await self.command_payload(guild)
+        digest = command_payload_digest(payload)
+        if await self.store.get_meta(self._sync_key(guild)) == digest:
+            log.info("Application commands unchanged since the last sync; not syncing")
+            return False
+        await self.sync_commands(guild)
+        return True
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("Ready as %s (%s) in %d guilds", self.user, self.user.id, len(self.guilds))

@@ -1,0 +1,122 @@
+"""Rendering helpers: pure functions from data to what Discord shows, inside Discord's limits.
+
+Every embed the bot sends is built by `card()`, which cuts each part to Discord's limits (with an ellipsis)
+and keeps the whole embed under the 6,000-character total, so a long fact can never turn into a 400 and a
+lost reply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.models import Fact, Source
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_COUNT_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+EMBED_TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+ELLIPSIS = "…"
+# Room kept for the footer's "N more not shown" note, and the least of a field worth showing cut.
+_NOTE_ROOM = 32
+_MIN_FIELD_VALUE = 20
+
+BRAND_COLOUR = discord.Colour(0x8B1E1E)
+
+CONFIDENCE_WORDS = {"confirmed": "confirmed", "reported": "reported", "unconfirmed": "unconfirmed"}
+
+_MARKDOWN_LINK_TEXT = re.compile(r"([\[\]\\])")
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, ending with an ellipsis when anything was cut."""
+    if len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+def card(
+    *,
+    title: str,
+    description: str = "",
+    fields: Sequence[Field] = (),
+    footer: str = "",
+    url: str | None = None,
+    colour: discord.Colour = BRAND_COLOUR,
+) -> discord.Embed:
+    """Build an embed that Discord will accept, whatever the length of what it is given.
+
+    Parts are cut in reading order: the title, the description, then fields while room lasts. Fields that
+    do not fit are left out and the footer says how many, so nothing disappears without a word.
+    """
+    title = truncate(title, TITLE_LIMIT) or ELLIPSIS
+    footer = truncate(footer, FOOTER_LIMIT - _NOTE_ROOM)
+    budget = EMBED_TOTAL_LIMIT - len(title) - len(footer) - _NOTE_ROOM
+    description = truncate(description, min(DESCRIPTION_LIMIT, budget))
+    budget -= len(description)
+
+    embed = discord.Embed(title=title, description=description or None, url=url, colour=colour)
+    for item in fields[:FIELD_COUNT_LIMIT]:
+        name = truncate(item.name, FIELD_NAME_LIMIT) or "\u200b"
+        value = truncate(item.value, FIELD_VALUE_LIMIT) or "\u200b"
+        if len(name) + len(value) > budget:
+            if budget - len(name) < _MIN_FIELD_VALUE:
+                break
+            value = truncate(value, budget - len(name))
+        embed.add_field(name=name, value=value, inline=item.inline)
+        budget -= len(name) + len(value)
+    left_out = len(fields) - len(embed.fields)
+    if left_out:
+        note = f"{left_out} more not shown"
+        footer = f"{footer} · {note}" if footer else note
+    if footer:
+        embed.set_footer(text=footer)
+    return embed
+
+
+def embed_length(embed: discord.Embed) -> int:
+    """What Discord counts towards the 6,000-character total of an embed."""
+    return len(embed)
+
+
+def link_text(text: str) -> str:
+    """Text safe to put inside the brackets of a markdown link."""
+    return _MARKDOWN_LINK_TEXT.sub(r"\\\1", text)
+
+
+def source_links(sources: Iterable[Source]) -> str:
+    """Sources as a short line: markdown links where the article is known, plain names elsewhere."""
+    parts: list[str] = []
+    for source in sources:
+        label = source.label()
+        parts.append(f"[{link_text(label)}](<{source.url}>)" if source.url else label)
+    return "; ".join(parts)
+
+
+def provenance(fact: Fact) -> str:
+    """A fact's confidence in words and its sources, e.g. "confirmed · deadline.com, 2022-06-06"."""
+    confidence = CONFIDENCE_WORDS[fact.confidence]
+    sources = source_links(fact.sources)
+    return f"{confidence} · {sources}" if sources else confidence
+
+
+def escape(text: str) -> str:
+    """User or moderator text made inert: no markdown, and no mention that could resolve."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))

@@ -1,0 +1,281 @@
+"""The store: SQLite through aiosqlite, with numbered migrations and one copy of the show data per server.
+
+Two connections: one writer, whose transactions are serialised by a lock (one aiosqlite connection is one
+thread, and interleaved coroutines must not share a transaction), and one read-only reader, which in WAL
+mode never waits for the writer and never sees a transaction that has not committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.catalog import Catalog
+from bot.models import Entry
+from bot.pack import Pack, decode_entry, encode_entry, entry_digest
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+
+class MigrationError(Exception):
+    """The migrations directory or the database is not in a state the bot can upgrade from."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    path: Path
+
+
+def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise MigrationError(f"{path}: migration files are named NNNN_description.sql")
+        migrations.append(Migration(int(match.group(1)), path))
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise MigrationError(
+            f"{directory}: migrations must be numbered 0001, 0002, … without gaps: {versions}"
+        )
+    return migrations
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
+    # isolation_level=None: no implicit transactions; every write transaction is an explicit BEGIN IMMEDIATE.
+    db = await aiosqlite.connect(path, isolation_level=None)
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await db.execute("PRAGMA foreign_keys = ON")
+    if read_only:
+        await db.execute("PRAGMA query_only = ON")
+    else:
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+class Store:
+    """Every read and write of the bot's data. Cogs call these methods; they never see SQL."""
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, pack: Pack) -> None:
+        self._writer = writer
+        self._reader = reader
+        self.pack = pack
+        self._write_lock = asyncio.Lock()
+        self._pack_catalog = Catalog.from_pack(pack)
+        self._catalogs: dict[int, Catalog] = {}
+        # Guilds already checked against the bundled pack since start-up.
+        self._current: set[int] = set()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls, path: str | Path, pack: Pack, *, migrations: Path = MIGRATIONS_DIR
+    ) -> AsyncIterator[Store]:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path, read_only=False)
+        try:
+            await _migrate(writer, discover_migrations(migrations))
+            reader = await _connect(path, read_only=True)
+            try:
+                yield cls(writer, reader, pack)
+            finally:
+                await reader.close()
+        finally:
+            await writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: everything done on the yielded connection commits together or not at all."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                await self._writer.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self._reader.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- meta --------------------------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- show data ---------------------------------------------------------------------------------------
+
+    async def catalog(self, guild_id: int | None) -> Catalog:
+        """The show data a place answers from: the server's own copy, or the bundled pack outside servers."""
+        if guild_id is None:
+            return self._pack_catalog
+        cached = self._catalogs.get(guild_id)
+        if cached is not None:
+            return cached
+        await self.ensure_guild(guild_id)
+        catalog = await self._load_catalog(guild_id)
+        self._catalogs[guild_id] = catalog
+        return catalog
+
+    def forget(self, guild_id: int) -> None:
+        """Drop a server's cached catalog after its data changed; the next lookup reads it afresh."""
+        self._catalogs.pop(guild_id, None)
+
+    async def ensure_guild(self, guild_id: int) -> None:
+        """Seed a server's copy from the pack the first time, or bring it up to a newer pack.
+
+        An entry reaches the server from a newer pack only while its moderators have not changed it: its
+        data still hashes to the pack entry it was taken from. Entries a moderator removed stay removed.
+        """
+        if guild_id in self._current:
+            return
+        async with self.transaction() as db:
+            async with db.execute("SELECT pack_digest FROM guilds WHERE guild_id = ?", (guild_id,)) as cursor:
+                row = await cursor.fetchone()
+            now = _now()
+            if row is None:
+                await db.execute(
+                    "INSERT INTO guilds (guild_id, pack_digest, seeded_at, updated_at) VALUES (?, ?, ?, ?)",
+                    (guild_id, self.pack.digest, now, now),
+                )
+                await db.executemany(
+                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (guild_id, kind, key, data.decode(), entry_digest(data), now)
+                        for kind, key, data in self._pack_rows()
+                    ],
+                )
+                log.info("Seeded guild %s from the bundled pack", guild_id)
+            elif row[0] != self.pack.digest:
+                updated = await self._upgrade_guild(db, guild_id, now)
+                log.info("Brought guild %s up to the bundled pack: %d entries changed", guild_id, updated)
+        self._current.add(guild_id)
+        self.forget(guild_id)
+
+    def _pack_rows(self) -> list[tuple[str, str, bytes]]:
+        return [(kind, key, encode_entry(entry)) for kind, key, entry in self.pack.entries()]
+
+    async def _upgrade_guild(self, db: aiosqlite.Connection, guild_id: int, now: str) -> int:
+        async with db.execute(
+            "SELECT kind, key, data, origin_digest, deleted FROM entries WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            existing = {(row[0], row[1]): (row[2], row[3], row[4]) for row in await cursor.fetchall()}
+        changed = 0
+        in_pack: set[tuple[str, str]] = set()
+        for kind, key, data in self._pack_rows():
+            in_pack.add((kind, key))
+            digest = entry_digest(data)
+            current = existing.get((kind, key))
+            if current is None:
+                await db.execute(
+                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (guild_id, kind, key, data.decode(), digest, now),
+                )
+                changed += 1
+                continue
+            current_data, origin, deleted = current
+            untouched = origin is not None and entry_digest(current_data.encode()) == origin
+            if not deleted and untouched and origin != digest:
+                await db.execute(
+                    "UPDATE entries SET data = ?, origin_digest = ?, version = version + 1, updated_at = ?"
+                    " WHERE guild_id = ? AND kind = ? AND key = ?",
+                    (data.decode(), digest, now, guild_id, kind, key),
+                )
+                changed += 1
+        for (kind, key), (current_data, origin, deleted) in existing.items():
+            untouched = origin is not None and entry_digest(current_data.encode()) == origin
+            if (kind, key) not in in_pack and untouched and not deleted:
+                # The pack dropped an entry this server never changed: drop it too.
+                await db.execute(
+                    "DELETE FROM entries WHERE guild_id = ? AND kind = ? AND key = ?", (guild_id, kind, key)
+                )
+                changed += 1
+        await db.execute(
+            "UPDATE guilds SET pack_digest = ?, updated_at = ? WHERE guild_id = ?",
+            (self.pack.digest, now, guild_id),
+        )
+        return changed
+
+    async def _load_catalog(self, guild_id: int) -> Catalog:
+        entries: list[Entry] = []
+        last_edited: dt.datetime | None = None
+        async with self._reader.execute(
+            "SELECT kind, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0",
+            (guild_id,),
+        ) as cursor:
+            async for kind, data, origin, updated_at in cursor:
+                entries.append(decode_entry(kind, data))
+                if origin is None or entry_digest(data.encode()) != origin:
+                    # A moderator's edit: the data is fresher than the pack's as-of date.
+                    edited = dt.datetime.fromisoformat(updated_at)
+                    last_edited = edited if last_edited is None else max(last_edited, edited)
+        return Catalog.from_entries(
+            entries,
+            as_of=self.pack.meta.as_of,
+            guild_id=guild_id,
+            last_edited=last_edited,
+            fallback_show=self.pack.show,
+        )
+
+
+async def _migrate(db: aiosqlite.Connection, migrations: list[Migration]) -> None:
+    """Apply every migration newer than the database's user_version, all in one transaction."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    latest = migrations[-1].version if migrations else 0
+    if current > latest:
+        raise MigrationError(
+            f"the database is at schema version {current}, newer than this bot knows ({latest}): "
+            "run a newer version of the bot or restore a backup"
+        )
+    pending = [m for m in migrations if m.version > current]
+    if not pending:
+        return
+    # executescript() would commit any open transaction first, so the BEGIN and COMMIT are part of the script.
+    script = ["BEGIN IMMEDIATE;"]
+    for migration in pending:
+        script.append(migration.path.read_text(encoding="utf-8"))
+    script.append(f"PRAGMA user_version = {latest};")
+    script.append("COMMIT;")
+    try:
+        await db.executescript("\n".join(script))
+    except Exception:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+        raise
+    log.info("Migrated the database from schema version %d to %d", current, latest)

@@ -1,0 +1,171 @@
+"""The bundled pack: its content is what FACTS.md says, and a broken pack is named precisely."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.models import Season2Status, Stage
+from bot.pack import Pack, PackError, load_pack
+
+
+def test_bundled_pack_states_its_date_and_content(pack: Pack) -> None:
+    assert str(pack.meta.as_of) == "2026-02-23"
+    assert pack.show.title == "All of Us Are Dead"
+    assert pack.show.title_ko == "지금 우리 학교는"
+    assert pack.show.streaming_service == "Netflix"
+    assert len(pack.people) == 20
+    assert len(pack.characters) == 20
+    assert [s.number for s in pack.seasons] == [1, 2]
+
+
+def test_every_fact_has_a_confidence_and_a_source(pack: Pack) -> None:
+    facts = [*pack.show.facts, *pack.news]
+    for character in pack.characters:
+        facts += [f for f in (character.profile, character.fate, character.season2) if f is not None]
+    for season in pack.seasons:
+        facts += [season.stage_fact, *season.facts]
+        if season.release_fact:
+            facts.append(season.release_fact)
+    assert len(facts) > 60
+    for fact in facts:
+        assert fact.confidence in {"confirmed", "reported", "unconfirmed"}
+        assert fact.sources, fact
+
+
+def test_characters_follow_the_facts(pack: Pack) -> None:
+    by_key = {c.key: c for c in pack.characters}
+    cheong_san = by_key["lee-cheong-san"]
+    assert cheong_san.hangul == "이청산"
+    assert cheong_san.actor == "yoon-chan-young"
+    assert cheong_san.fate is not None
+    assert cheong_san.fate.spoiler == "s1"
+    # His Season 2 return undoes a Season 1 death: that is a Season 2 spoiler.
+    assert cheong_san.season2 is not None
+    assert cheong_san.season2.spoiler == "s2"
+    assert cheong_san.season2.status is Season2Status.RETURNING
+    assert cheong_san.season2.confidence == "confirmed"
+    # No sourced fate: none is seeded.
+    assert by_key["han-gyeong-su"].fate is None
+    assert by_key["park-sun-hwa"].fate is None
+    # Hangul is left empty where no Korean source showed it.
+    assert by_key["yoon-gwi-nam"].hangul is None
+    # Returning actors named only by a fan article are unconfirmed.
+    assert by_key["yang-dae-su"].season2 is not None
+    assert by_key["yang-dae-su"].season2.confidence == "unconfirmed"
+    ma_ru = by_key["ma-ru"]
+    assert ma_ru.season2 is not None
+    assert ma_ru.season2.status is Season2Status.NEW
+    assert ma_ru.seasons == (2,)
+    assert by_key["jong-a"].profile.confidence == "reported"
+
+
+def test_season_two_has_no_guessed_date(pack: Pack) -> None:
+    season2 = next(s for s in pack.seasons if s.number == 2)
+    assert season2.release is None
+    assert season2.stage is Stage.POST_PRODUCTION
+    assert season2.stage_fact.confidence == "unconfirmed"
+    season1 = next(s for s in pack.seasons if s.number == 1)
+    assert season1.release is not None
+    assert season1.release.isoformat() == "2022-01-28T17:00:00+09:00"
+
+
+def test_article_links_are_only_those_known(pack: Pack) -> None:
+    urls = {s.url for s in pack.meta.sources.values() if s.url}
+    assert urls == {"https://v.daum.net/v/20250723080753223", "https://wikitree.co.kr/articles/761507"}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("filename", "old", "new", "entry", "field", "problem"),
+    [
+        (
+            "characters.toml",
+            'text = "Survives"\nconfidence = "confirmed"',
+            'text = "Survives"\nconfidence = "certain"',
+            "character 'nam-on-jo'",
+            "fate.confidence",
+            "Invalid enum value 'certain' (expected one of: confirmed, reported, unconfirmed)",
+        ),
+        (
+            "characters.toml",
+            'actor = "yoon-chan-young"',
+            'actor = "nobody-at-all"',
+            "character 'lee-cheong-san'",
+            "actor",
+            "no person with key 'nobody-at-all'",
+        ),
+        (
+            "news.toml",
+            'sources = ["deadline-2022-06-06", "outlookindia-2022-06-07"]',
+            'sources = ["deadline-2022-06-06", "made-up-source"]',
+            "news 's2-renewed'",
+            "sources",
+            "unknown source 'made-up-source'",
+        ),
+        (
+            "cast.toml",
+            'name = "Cho Yi-hyun"',
+            "name = 42",
+            "person 'cho-yi-hyun'",
+            "name",
+            "Expected `str`, got `int`",
+        ),
+        (
+            "news.toml",
+            'date = "2022-06-06"',
+            'date = "June 2022"',
+            "news 's2-renewed'",
+            "date",
+            "Expected `str` matching regex",
+        ),
+        (
+            "cast.toml",
+            'key = "lomon"',
+            'key = "park-ji-hu"',
+            "person 'park-ji-hu'",
+            "key",
+            "duplicate key",
+        ),
+    ],
+)
+def test_a_broken_pack_names_file_entry_and_field(
+    pack_copy: Path, filename: str, old: str, new: str, entry: str, field: str, problem: str
+) -> None:
+    _edit(pack_copy / filename, old, new)
+    with pytest.raises(PackError) as caught:
+        load_pack(pack_copy)
+    error = caught.value
+    assert error.file == str(pack_copy / filename)
+    assert error.entry == entry
+    assert error.field is not None
+    assert error.field.startswith(field)
+    assert problem in error.problem
+    assert str(error).startswith(f"{pack_copy / filename}: {entry}, field {error.field!r}: ")
+
+
+def test_invalid_toml_names_the_file_and_line(pack_copy: Path) -> None:
+    _edit(pack_copy / "seasons.toml", "episodes = 12", "episodes = = 12")
+    with pytest.raises(
+        PackError, match=re.escape(str(pack_copy / "seasons.toml")) + r": not valid TOML.*line"
+    ):
+        load_pack(pack_copy)
+
+
+def test_a_missing_file_is_named(pack_copy: Path) -> None:
+    (pack_copy / "news.toml").unlink()
+    with pytest.raises(PackError, match=r"news\.toml: file is missing"):
+        load_pack(pack_copy)
+
+
+def test_digest_changes_with_content(pack_copy: Path, pack: Pack) -> None:
+    assert load_pack(pack_copy).digest == pack.digest
+    _edit(pack_copy / "characters.toml", "School bully", "The school bully")
+    assert load_pack(pack_copy).digest != pack.digest

@@ -1,0 +1,58 @@
+"""Cards stay inside Discord's limits whatever they are given."""
+
+from __future__ import annotations
+
+from bot.models import Fact, Source
+from bot.render import (
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    TITLE_LIMIT,
+    Field,
+    card,
+    provenance,
+    truncate,
+)
+
+
+def test_truncate_marks_the_cut() -> None:
+    assert truncate("short", 10) == "short"
+    assert truncate("abcdefghij", 5) == "abcd…"
+    assert len(truncate("x" * 5000, 4096)) == 4096
+
+
+def test_huge_cards_are_cut_to_every_limit() -> None:
+    embed = card(
+        title="T" * 1000,
+        description="D" * 10_000,
+        fields=[Field("N" * 500, "V" * 5000) for _ in range(40)],
+        footer="F" * 3000,
+    )
+    assert len(embed.title or "") <= TITLE_LIMIT
+    assert len(embed.description or "") <= DESCRIPTION_LIMIT
+    assert len(embed.fields) <= 25
+    for item in embed.fields:
+        assert len(item.name or "") <= FIELD_NAME_LIMIT
+        assert len(item.value or "") <= FIELD_VALUE_LIMIT
+    assert len(embed) <= EMBED_TOTAL_LIMIT
+    assert "more not shown" in (embed.footer.text or "")
+
+
+def test_empty_values_are_never_sent() -> None:
+    embed = card(title="", fields=[Field("", "")])
+    assert embed.title
+    assert embed.fields[0].name
+    assert embed.fields[0].value
+
+
+def test_provenance_says_confidence_in_words_and_links_known_articles() -> None:
+    fact = Fact(
+        text="x",
+        confidence="reported",
+        sources=(
+            Source(name="deadline.com", published="2022-06-06"),
+            Source(name="a [b]", url="https://e.x/1"),
+        ),
+    )
+    assert provenance(fact) == "reported · deadline.com, 2022-06-06; [a \\[b\\]](<https://e.x/1>)"
