@@ -48,6 +48,7 @@ class AoadBot(commands.Bot):
         store: Store,
         sync_on_start: bool = True,
         extensions_package: str = EXTENSIONS_PACKAGE,
+        **options: Any,
     ) -> None:
         # No privileged intents: slash commands need none, and the member list and message content are
         # not ours to read.
@@ -64,6 +65,7 @@ class AoadBot(commands.Bot):
             # Nothing the bot sends pings anyone unless a call site allows exactly that.
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids),
+            **options,
         )
         self.settings = settings
         self.store = store

@@ -46,3 +46,5 @@ def setup_logging(level: int, secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     logging.getLogger("discord.http").setLevel(max(level, logging.INFO))
     logging.getLogger("discord.gateway").setLevel(max(level, logging.INFO))
+    # aiosqlite logs every single operation at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))

@@ -34,6 +34,7 @@ BRAND_COLOUR = discord.Colour(0x8B1E1E)
 CONFIDENCE_WORDS = {"confirmed": "confirmed", "reported": "reported", "unconfirmed": "unconfirmed"}
 
 _MARKDOWN_LINK_TEXT = re.compile(r"([\[\]\\])")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 
 
 def truncate(text: str, limit: int) -> str:
@@ -101,18 +102,28 @@ def link_text(text: str) -> str:
     return _MARKDOWN_LINK_TEXT.sub(r"\\\1", text)
 
 
+def source_url(source: Source) -> str | None:
+    """The article's address, or the publication's home page when the source names only a website."""
+    if source.url:
+        return source.url
+    if _DOMAIN.match(source.name):
+        return f"https://{source.name}"
+    return None
+
+
 def source_links(sources: Iterable[Source]) -> str:
-    """Sources as a short line: markdown links where the article is known, plain names elsewhere."""
+    """Sources as a short line of markdown links (plain names where there is nothing to link to)."""
     parts: list[str] = []
     for source in sources:
         label = source.label()
-        parts.append(f"[{link_text(label)}](<{source.url}>)" if source.url else label)
+        url = source_url(source)
+        parts.append(f"[{link_text(label)}]({url})" if url else label)
     return "; ".join(parts)
 
 
 def provenance(fact: Fact) -> str:
-    """A fact's confidence in words and its sources, e.g. "confirmed · deadline.com, 2022-06-06"."""
-    confidence = CONFIDENCE_WORDS[fact.confidence]
+    """A fact's confidence in words and its sources, e.g. "_confirmed_ · [deadline.com, 2022-06-06](…)"."""
+    confidence = f"_{CONFIDENCE_WORDS[fact.confidence]}_"
     sources = source_links(fact.sources)
     return f"{confidence} · {sources}" if sources else confidence
 

@@ -55,4 +55,6 @@ def test_provenance_says_confidence_in_words_and_links_known_articles() -> None:
             Source(name="a [b]", url="https://e.x/1"),
         ),
     )
-    assert provenance(fact) == "reported · deadline.com, 2022-06-06; [a \\[b\\]](<https://e.x/1>)"
+    assert provenance(fact) == (
+        "_reported_ · [deadline.com, 2022-06-06](https://deadline.com); [a \\[b\\]](https://e.x/1)"
+    )

@@ -1,0 +1,80 @@
+"""Running the real bot against the fake Discord, in-process or as a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.client import AoadBot
+from bot.pack import Pack
+from bot.settings import Secret, Settings
+from bot.store import Store
+from tests.fakediscord import FakeDiscord
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings_for(fake: FakeDiscord, database: Path, **changes: object) -> Settings:
+    return replace(Settings(token=Secret(fake.token), database_path=database), **changes)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeDiscord, database: Path, pack: Pack, **changes: object
+) -> AsyncIterator[AoadBot]:
+    """The real bot, in this process, connected to `fake` and ready; closed cleanly afterwards."""
+    extensions = changes.pop("extensions_package", None)
+    settings = settings_for(fake, database, **changes)
+    async with Store.open(settings.database_path, pack) as store:
+        options: dict[str, object] = {"guild_ready_timeout": 0.05}
+        if extensions is not None:
+            options["extensions_package"] = extensions
+        bot = AoadBot(settings=settings, store=store, **options)  # type: ignore[arg-type]
+        async with fake.running(bot):
+            yield bot
+
+
+@dataclass
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def bot_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """A clean environment for a bot subprocess: nothing of the developer's own settings leaks in."""
+    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env.update(extra)
+    return env
+
+
+_SETTINGS = ("DISCORD_TOKEN", "DATABASE_PATH", "DEV_GUILD_ID", "OWNER_IDS", "LOG_LEVEL", "PACK_DIR")
+
+
+async def run_bot_process(
+    args: list[str], env: Mapping[str, str], cwd: Path, limit: float = 20.0
+) -> Finished:
+    """Run `python -m bot ARGS` (or any argv after the interpreter) to completion."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=cwd,
+        env=bot_environment(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), limit)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    assert process.returncode is not None
+    return Finished(process.returncode, stdout.decode(), stderr.decode())

@@ -1,0 +1,121 @@
+"""End to end, as a process: `python -m bot` exactly as an operator runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from bot.pack import Pack
+from tests.fakediscord import FAKE_TOKEN, FakeDiscord
+from tests.harness import PROJECT_ROOT, bot_environment, run_bot_process
+
+pytest_plugins = ["tests.fakediscord.fixtures"]
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+async def test_without_a_token_it_says_so_in_one_line(tmp_path: Path) -> None:
+    finished = await run_bot_process(["-m", "bot"], {}, cwd=tmp_path)
+    assert finished.returncode == 2
+    assert _one_line(finished.stderr).startswith("error: DISCORD_TOKEN is not set.")
+
+
+async def test_a_malformed_token_in_dotenv_is_explained(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=my-client-secret-0123456789abcdef\n", encoding="utf-8")
+    finished = await run_bot_process(["-m", "bot"], {}, cwd=tmp_path)
+    assert finished.returncode == 2
+    line = _one_line(finished.stderr)
+    assert "does not look like a bot token" in line
+    assert "my-client-secret" not in line
+
+
+async def test_a_broken_pack_stops_start_up_naming_file_entry_and_field(
+    tmp_path: Path, pack_copy: Path
+) -> None:
+    characters = pack_copy / "characters.toml"
+    characters.write_text(
+        characters.read_text(encoding="utf-8").replace(
+            'key = "choi-nam-ra"\nname = "Choi Nam-ra"', 'key = "choi-nam-ra"\nname = ""'
+        ),
+        encoding="utf-8",
+    )
+    env = {"DISCORD_TOKEN": FAKE_TOKEN, "PACK_DIR": str(pack_copy), "DATABASE_PATH": str(tmp_path / "bot.db")}
+    finished = await run_bot_process(["-m", "bot"], env, cwd=tmp_path)
+    assert finished.returncode == 2
+    line = _one_line(finished.stderr)
+    assert line.startswith(
+        f"error: the data pack is broken: {characters}: character 'choi-nam-ra', field 'name': "
+    )
+    assert not (tmp_path / "bot.db").exists()
+
+
+async def test_a_token_discord_rejects_is_explained(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    wrong = "MTExMTExMTExMTExMTExMTEx.GwRong.this-token-was-reset-long-ago-0000000000"
+    env = {"DISCORD_TOKEN": wrong, "DATABASE_PATH": str(tmp_path / "bot.db")}
+    finished = await run_bot_process(fake_discord.launch_argv()[1:], env, cwd=PROJECT_ROOT)
+    assert finished.returncode == 2
+    assert "error: Discord rejected DISCORD_TOKEN" in finished.stderr
+    assert wrong not in finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+async def test_a_full_session_never_logs_a_token(
+    fake_discord: FakeDiscord, tmp_path: Path, pack: Pack
+) -> None:
+    env = {
+        "DISCORD_TOKEN": fake_discord.token,
+        "DATABASE_PATH": str(tmp_path / "bot.db"),
+        "LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        *fake_discord.launch_argv(),
+        cwd=PROJECT_ROOT,
+        env=bot_environment(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        while not any("Ready as" in line for line in lines):
+            line = await asyncio.wait_for(process.stderr.readline(), 10)
+            assert line, "".join(lines)
+            lines.append(line.decode())
+        result = await fake_discord.slash("about", {"private": True})
+        reply = await result.response()
+        assert reply.ephemeral
+        interaction_token = result.payload["token"]
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = "".join(lines) + stderr.decode()
+    assert process.returncode == 0, log
+    assert "interactions/" in log  # the DEBUG log does mention the callback URL...
+    assert fake_discord.token not in log  # ...but neither the bot token
+    assert interaction_token not in log  # nor the interaction token appears in it
+    assert fake_discord.token.split(".")[2] not in log + stdout.decode()
+
+
+async def test_explicit_sync_to_one_server(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    guild_id = fake_discord.guild.id
+    env = {"DISCORD_TOKEN": fake_discord.token, "DATABASE_PATH": str(tmp_path / "bot.db")}
+    finished = await run_bot_process(
+        fake_discord.launch_argv("sync", "--guild", str(guild_id))[1:], env, cwd=PROJECT_ROOT
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == f"Synced 1 commands to server {guild_id}."
+    assert [c["name"] for c in fake_discord.commands[guild_id]] == ["about"]
+    assert fake_discord.identify_count == 0  # an explicit sync needs no gateway connection
+    assert sys.executable
