@@ -7,11 +7,14 @@ when that server's data changes, so commands and autocomplete read plain Python 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot.models import Character, Entry, NewsItem, Person, Season, Show, Source, rough_date_sort_key
 from bot.pack import Pack
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Catalog:
     last_edited: dt.datetime | None = None
     _characters_by_key: dict[str, Character] = field(init=False, repr=False, compare=False)
     _people_by_key: dict[str, Person] = field(init=False, repr=False, compare=False)
+    _memo: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_characters_by_key", {c.key: c for c in self.characters})
@@ -80,6 +84,12 @@ class Catalog:
             guild_id=guild_id,
             last_edited=last_edited,
         )
+
+    def memo(self, name: str, build: Callable[[], T]) -> T:
+        """Something derived from this catalog (a search index), built once and dropped with the catalog."""
+        if name not in self._memo:
+            self._memo[name] = build()
+        return self._memo[name]  # type: ignore[no-any-return]
 
     def character(self, key: str) -> Character | None:
         return self._characters_by_key.get(key)

@@ -15,10 +15,15 @@ from discord.ext import commands
 from bot.errors import ErrorHandlingTree
 from bot.settings import Settings
 from bot.store import Store
+from bot.views import RevealButton, SuggestionButton
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS_PACKAGE = "cogs"
+
+# This bot never joins voice: discord.py's start-up warnings about voice libraries are only noise.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 
 def discover_extensions(package: str = EXTENSIONS_PACKAGE) -> list[str]:
@@ -74,6 +79,8 @@ class AoadBot(commands.Bot):
         self.failed_extensions: dict[str, BaseException] = {}
 
     async def setup_hook(self) -> None:
+        # Buttons that must keep working on old messages and across restarts.
+        self.add_dynamic_items(RevealButton, SuggestionButton)
         await self.load_all_extensions()
         if self.sync_scope is not None:
             # In development every command is a guild command of the dev guild: guild syncs apply at once.

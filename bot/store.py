@@ -19,7 +19,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.catalog import Catalog
-from bot.models import Entry
+from bot.models import Entry, SpoilerLevel
 from bot.pack import Pack, decode_entry, encode_entry, entry_digest
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class Store:
         self._catalogs: dict[int, Catalog] = {}
         # Guilds already checked against the bundled pack since start-up.
         self._current: set[int] = set()
+        self._spoiler_levels: dict[int, SpoilerLevel] = {}
 
     @classmethod
     @asynccontextmanager
@@ -135,6 +136,31 @@ class Store:
                 (key, value),
             )
 
+    # -- fans ------------------------------------------------------------------------------------------------
+
+    async def spoiler_level(self, user_id: int) -> SpoilerLevel:
+        """How far a fan has watched; "none" for anyone who never said."""
+        cached = self._spoiler_levels.get(user_id)
+        if cached is not None:
+            return cached
+        async with self._reader.execute(
+            "SELECT spoiler_level FROM fans WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        level: SpoilerLevel = row[0] if row else "none"
+        self._spoiler_levels[user_id] = level
+        return level
+
+    async def set_spoiler_level(self, user_id: int, level: SpoilerLevel) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO fans (user_id, spoiler_level, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET spoiler_level = excluded.spoiler_level,"
+                " updated_at = excluded.updated_at",
+                (user_id, level, _now()),
+            )
+        self._spoiler_levels[user_id] = level
+
     # -- show data ---------------------------------------------------------------------------------------
 
     async def catalog(self, guild_id: int | None) -> Catalog:
@@ -171,11 +197,11 @@ class Store:
                     (guild_id, self.pack.digest, now, now),
                 )
                 await db.executemany(
-                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (guild_id, kind, key, data.decode(), entry_digest(data), now)
-                        for kind, key, data in self._pack_rows()
+                        (guild_id, kind, key, data.decode(), entry_digest(data), now, position)
+                        for position, (kind, key, data) in enumerate(self._pack_rows())
                     ],
                 )
                 log.info("Seeded guild %s from the bundled pack", guild_id)
@@ -195,15 +221,15 @@ class Store:
             existing = {(row[0], row[1]): (row[2], row[3], row[4]) for row in await cursor.fetchall()}
         changed = 0
         in_pack: set[tuple[str, str]] = set()
-        for kind, key, data in self._pack_rows():
+        for position, (kind, key, data) in enumerate(self._pack_rows()):
             in_pack.add((kind, key))
             digest = entry_digest(data)
             current = existing.get((kind, key))
             if current is None:
                 await db.execute(
-                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (guild_id, kind, key, data.decode(), digest, now),
+                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (guild_id, kind, key, data.decode(), digest, now, position),
                 )
                 changed += 1
                 continue
@@ -211,9 +237,9 @@ class Store:
             untouched = origin is not None and entry_digest(current_data.encode()) == origin
             if not deleted and untouched and origin != digest:
                 await db.execute(
-                    "UPDATE entries SET data = ?, origin_digest = ?, version = version + 1, updated_at = ?"
-                    " WHERE guild_id = ? AND kind = ? AND key = ?",
-                    (data.decode(), digest, now, guild_id, kind, key),
+                    "UPDATE entries SET data = ?, origin_digest = ?, version = version + 1, updated_at = ?,"
+                    " position = ? WHERE guild_id = ? AND kind = ? AND key = ?",
+                    (data.decode(), digest, now, position, guild_id, kind, key),
                 )
                 changed += 1
         for (kind, key), (current_data, origin, deleted) in existing.items():
@@ -234,7 +260,8 @@ class Store:
         entries: list[Entry] = []
         last_edited: dt.datetime | None = None
         async with self._reader.execute(
-            "SELECT kind, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0",
+            "SELECT kind, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0"
+            " ORDER BY position, key",
             (guild_id,),
         ) as cursor:
             async for kind, data, origin, updated_at in cursor:

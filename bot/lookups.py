@@ -1,0 +1,58 @@
+"""What every lookup command shares: whom a reply is for, and how a card or a miss is sent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.cards import Drawn
+from bot.models import SpoilerLevel
+from bot.render import escape, truncate
+from bot.search import Hit
+from bot.views import reveal_view, suggestions_view
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+
+async def audience_level(interaction: discord.Interaction, private: bool) -> SpoilerLevel:
+    """The spoiler level a reply is drawn at.
+
+    A private reply, or one in the fan's DM with the bot, is read by the fan alone: their own level. A
+    public reply in a channel is read by everyone there, and nobody else has opted in: it is drawn at
+    "none", every spoiler behind a Reveal button that answers each reader privately.
+    """
+    if private or isinstance(interaction.channel, discord.DMChannel):
+        bot: AoadBot = interaction.client  # type: ignore[assignment]
+        return await bot.store.spoiler_level(interaction.user.id)
+    return "none"
+
+
+async def send_card(interaction: discord.Interaction, drawn: Drawn, *, private: bool) -> None:
+    view = reveal_view(drawn.hidden)
+    if view is None:
+        await interaction.response.send_message(embed=drawn.embed, ephemeral=private)
+    else:
+        await interaction.response.send_message(embed=drawn.embed, view=view, ephemeral=private)
+
+
+async def send_miss(
+    interaction: discord.Interaction,
+    *,
+    kind: str,
+    noun: str,
+    typed: str,
+    hits: list[Hit],
+    private: bool,
+    browse: str,
+) -> None:
+    """Say kindly, and only to the asker, that nothing matched, with up to three "did you mean" buttons."""
+    shown = escape(truncate(typed.strip(), 80)) or "that"
+    text = f"I couldn't find a {noun} called “{shown}”."
+    view = suggestions_view(kind, [(hit.key, hit.label) for hit in hits], private)
+    text += " Did you mean one of these?" if view is not None else f" Try {browse} to browse them all."
+    if view is None:
+        await interaction.response.send_message(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, view=view, ephemeral=True)

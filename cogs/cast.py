@@ -1,0 +1,81 @@
+"""/cast: the whole cast, paged, or one actor's card."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cards import cast_pages, person_card
+from bot.lookups import audience_level, send_card, send_miss
+from bot.search import people_of
+from bot.views import CARD_OPENERS, Pager
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+
+class Cast(commands.Cog):
+    def __init__(self, bot: AoadBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        CARD_OPENERS["person"] = self.open_card
+
+    async def cog_unload(self) -> None:
+        CARD_OPENERS.pop("person", None)
+
+    @app_commands.command(name="cast", description="The cast, or one actor's roles and Season 2 status")
+    @app_commands.describe(
+        name="An actor (or a character they play): any spelling, or Hangul. Leave out for the whole cast",
+        private="Show the answer only to you",
+    )
+    async def cast(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100] | None = None,
+        private: bool = False,
+    ) -> None:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        if name is None:
+            await Pager(cast_pages(catalog), interaction.user.id).send(interaction, ephemeral=private)
+            return
+        key, suggestions = people_of(catalog).resolve(name)
+        if key is None:
+            await send_miss(
+                interaction,
+                kind="person",
+                noun="cast member",
+                typed=name,
+                hits=suggestions,
+                private=private,
+                browse="/cast",
+            )
+            return
+        await self.open_card(interaction, key, private)
+
+    @cast.autocomplete("name")
+    async def name_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        return [
+            app_commands.Choice(name=hit.label, value=hit.key) for hit in people_of(catalog).search(current)
+        ]
+
+    async def open_card(self, interaction: discord.Interaction, key: str, private: bool) -> None:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        person = catalog.person(key)
+        if person is None:
+            await interaction.response.send_message(
+                "That cast member is no longer in this server's data.", ephemeral=True
+            )
+            return
+        level = await audience_level(interaction, private)
+        await send_card(interaction, person_card(catalog, person, level), private=private)
+
+
+async def setup(bot: AoadBot) -> None:
+    await bot.add_cog(Cast(bot))

@@ -1,0 +1,78 @@
+"""/character: a character's card, found however fans type the name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cards import character_card
+from bot.lookups import audience_level, send_card, send_miss
+from bot.search import characters_of
+from bot.views import CARD_OPENERS
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+
+class Characters(commands.Cog):
+    def __init__(self, bot: AoadBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        CARD_OPENERS["character"] = self.open_card
+
+    async def cog_unload(self) -> None:
+        CARD_OPENERS.pop("character", None)
+
+    @app_commands.command(
+        name="character", description="A character's card: who they are, who plays them, their fate, Season 2"
+    )
+    @app_commands.describe(
+        name="The character, or the actor who plays them: any spelling, or Hangul",
+        private="Show the answer only to you",
+    )
+    async def character(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100], private: bool = False
+    ) -> None:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        key, suggestions = characters_of(catalog).resolve(name)
+        if key is None:
+            await send_miss(
+                interaction,
+                kind="character",
+                noun="character",
+                typed=name,
+                hits=suggestions,
+                private=private,
+                browse="/cast",
+            )
+            return
+        await self.open_card(interaction, key, private)
+
+    @character.autocomplete("name")
+    async def name_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        return [
+            app_commands.Choice(name=hit.label, value=hit.key)
+            for hit in characters_of(catalog).search(current)
+        ]
+
+    async def open_card(self, interaction: discord.Interaction, key: str, private: bool) -> None:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        character = catalog.character(key)
+        if character is None:
+            await interaction.response.send_message(
+                "That character is no longer in this server's data.", ephemeral=True
+            )
+            return
+        level = await audience_level(interaction, private)
+        await send_card(interaction, character_card(catalog, character, level), private=private)
+
+
+async def setup(bot: AoadBot) -> None:
+    await bot.add_cog(Characters(bot))

@@ -1,0 +1,80 @@
+"""/season: a season's stage, release date and latest news, with its whole timeline a button away."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cards import season_card, timeline_pages
+from bot.lookups import audience_level
+from bot.views import Pager, reveal_view
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+
+class TimelineButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"timeline:(?P<season>\d{1,2})"
+):
+    """Opens a season's whole timeline, privately, for whoever presses it, at their own spoiler level."""
+
+    def __init__(self, season: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Full timeline",
+                emoji="🗓️",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"timeline:{season}",
+            )
+        )
+        self.season = season
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> TimelineButton:
+        return cls(int(match["season"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: AoadBot = interaction.client  # type: ignore[assignment]
+        catalog = await bot.store.catalog(interaction.guild_id)
+        level = await audience_level(interaction, private=True)
+        pages = timeline_pages(catalog, self.season, level)
+        await Pager(pages, interaction.user.id).send(interaction, ephemeral=True)
+
+
+class Seasons(commands.Cog):
+    def __init__(self, bot: AoadBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="season", description="A season's stage, release date and latest news")
+    @app_commands.describe(number="Which season (default: 2)", private="Show the answer only to you")
+    async def season(
+        self,
+        interaction: discord.Interaction,
+        number: app_commands.Range[int, 1, 99] = 2,
+        private: bool = False,
+    ) -> None:
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        season = catalog.season(number)
+        if season is None:
+            known = ", ".join(str(s.number) for s in catalog.seasons) or "none yet"
+            await interaction.response.send_message(
+                f"There is no Season {number} in the data yet. Seasons I know: {known}.", ephemeral=True
+            )
+            return
+        level = await audience_level(interaction, private)
+        drawn = season_card(catalog, season, level)
+        view = discord.ui.View(timeout=None)
+        view.add_item(TimelineButton(season.number))
+        reveal_view(drawn.hidden, view)
+        await interaction.response.send_message(embed=drawn.embed, view=view, ephemeral=private)
+
+
+async def setup(bot: AoadBot) -> None:
+    bot.add_dynamic_items(TimelineButton)
+    await bot.add_cog(Seasons(bot))

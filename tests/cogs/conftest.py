@@ -1,0 +1,20 @@
+"""Fixtures for the feature tests: the real bot, running against the fake Discord."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import AoadBot
+from bot.pack import Pack
+from tests.fakediscord import FakeDiscord
+from tests.harness import running_bot
+
+
+@pytest.fixture
+async def bot(fake_discord: FakeDiscord, tmp_path: Path, pack: Pack) -> AsyncIterator[AoadBot]:
+    async with running_bot(fake_discord, tmp_path / "bot.db", pack) as running:
+        yield running
+    assert fake_discord.unknown_requests == []

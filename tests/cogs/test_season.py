@@ -1,0 +1,54 @@
+"""/season end to end: stage, no guessed date, latest news with sources, and the paged timeline."""
+
+from __future__ import annotations
+
+import re
+
+from bot.client import AoadBot
+from tests.fakediscord import FakeDiscord
+
+
+def _fields(embed: dict[str, object]) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embed["fields"]}  # type: ignore[attr-defined]
+
+
+async def test_season_two_by_default(bot: AoadBot, fake_discord: FakeDiscord) -> None:
+    result = await fake_discord.slash("season")
+    reply = await result.response()
+    embed = reply.embeds[0]
+    assert embed["title"] == "All of Us Are Dead: Season 2"
+    fields = _fields(embed)
+    assert fields["Stage"].startswith(
+        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://newsx.com)"
+    )
+    assert fields["Release"] == "No date announced."
+    assert re.search(r"\*\*2026-02-22\*\* — No official release date", fields["Latest news"])
+    assert (
+        "_confirmed_ · [v.daum.net, 2025-07-23](https://v.daum.net/v/20250723080753223)"
+        in fields["Latest news"]
+    )
+    ids = [b["custom_id"] for row in reply.components for b in row["components"]]
+    assert ids == ["timeline:2"]
+
+    assert result.original is not None
+    timeline = await fake_discord.click(result.original, "timeline:2", user=fake_discord.guild.member("fan"))
+    page = await timeline.response()
+    assert page.ephemeral
+    assert page.embeds[0]["title"].startswith("Season 2 timeline (1/")
+    assert "**2022-06-06** — Renewed for Season 2" in page.embeds[0]["description"]
+    assert "||Announced cast" in page.embeds[0]["description"]
+
+
+async def test_season_one_shows_its_release_as_a_timestamp(bot: AoadBot, fake_discord: FakeDiscord) -> None:
+    reply = await (await fake_discord.slash("season", {"number": 1, "private": True})).response()
+    assert reply.ephemeral
+    fields = _fields(reply.embeds[0])
+    assert fields["Release"].startswith("<t:1643356800:F> (<t:1643356800:R>)")
+    assert fields["Stage"].startswith("Released")
+    assert fields["Episodes"] == "12"
+
+
+async def test_a_season_not_in_the_data(bot: AoadBot, fake_discord: FakeDiscord) -> None:
+    reply = await (await fake_discord.slash("season", {"number": 7})).response()
+    assert reply.ephemeral
+    assert reply.content == "There is no Season 7 in the data yet. Seasons I know: 1, 2."

@@ -1,0 +1,118 @@
+"""Cards are pure: what a fan sees at each spoiler level, with provenance on every fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+import pytest
+
+from bot.cards import cast_pages, character_card, person_card, reveal_embed, season_card, timeline_pages
+from bot.catalog import Catalog
+from bot.pack import Pack
+
+FATE = 'Becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
+
+
+@pytest.fixture(scope="module")
+def catalog(pack: Pack) -> Catalog:
+    return Catalog.from_pack(pack)
+
+
+def _fields(embed: object) -> dict[str, str]:
+    return {f.name: f.value for f in embed.fields}  # type: ignore[attr-defined]
+
+
+def test_a_none_viewer_sees_fates_only_behind_spoiler_tags(catalog: Catalog) -> None:
+    drawn = character_card(catalog, catalog.character("choi-nam-ra"), "none")  # type: ignore[arg-type]
+    fields = _fields(drawn.embed)
+    assert fields["Season 1 fate"].startswith(f"||{FATE}||\n_confirmed_ · ")
+    assert fields["Season 2"].startswith(
+        "||Returns in Season 2, still a halfbie||\n_confirmed_ · [v.daum.net"
+    )
+    assert [(h.part, h.label) for h in drawn.hidden] == [("fate", "Season 1 fate"), ("season2", "Season 2")]
+    assert drawn.embed.title == "Choi Nam-ra (최남라)"
+    assert fields["Played by"] == "Cho Yi-hyun (조이현)"
+    assert "Data as of 2026-02-23" in (drawn.embed.footer.text or "")
+
+
+def test_an_s1_viewer_sees_the_fate_but_not_season_two(catalog: Catalog) -> None:
+    drawn = character_card(catalog, catalog.character("choi-nam-ra"), "s1")  # type: ignore[arg-type]
+    fields = _fields(drawn.embed)
+    assert fields["Season 1 fate"].startswith(f"{FATE}\n")
+    assert fields["Season 2"].startswith("||")
+    assert [h.part for h in drawn.hidden] == ["season2"]
+    everything = character_card(catalog, catalog.character("choi-nam-ra"), "s2")  # type: ignore[arg-type]
+    assert everything.hidden == []
+    assert "||" not in str(everything.embed.to_dict())
+
+
+def test_a_spoiler_profile_is_hidden_too(catalog: Catalog) -> None:
+    drawn = character_card(catalog, catalog.character("ma-ru"), "none")  # type: ignore[arg-type]
+    assert drawn.embed.description is not None
+    assert drawn.embed.description.startswith("||On-jo's senior at university||")
+    assert drawn.hidden[0].part == "profile"
+
+
+def test_a_character_without_fate_says_nothing_made_up(catalog: Catalog) -> None:
+    fields = _fields(character_card(catalog, catalog.character("han-gyeong-su"), "s2").embed)  # type: ignore[arg-type]
+    assert "Season 1 fate" not in fields
+    assert fields["Season 2"] == "No news yet."
+
+
+def test_actor_card_lists_roles_and_season_two_status(catalog: Catalog) -> None:
+    drawn = person_card(catalog, catalog.person("yoon-chan-young"), "none")  # type: ignore[arg-type]
+    fields = _fields(drawn.embed)
+    role = fields["As Lee Cheong-san (이청산) (S1)"]
+    assert "**Season 2:** ||Returns in Season 2||\n_confirmed_" in role
+    assert drawn.embed.description == "Also spelled Yoon Chan Young"
+    assert [(h.key, h.part) for h in drawn.hidden] == [("lee-cheong-san", "season2")]
+
+
+def test_season_two_has_no_date_and_the_latest_news_first(catalog: Catalog) -> None:
+    drawn = season_card(catalog, catalog.season(2), "none")  # type: ignore[arg-type]
+    fields = _fields(drawn.embed)
+    assert fields["Release"] == "No date announced."
+    assert fields["Stage"].startswith(
+        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://newsx.com)"
+    )
+    latest = fields["Latest news"]
+    assert latest.index("**2026-02-22**") < latest.index("**2026-02**") < latest.index("**2025-07-23**")
+    assert "<t:" not in str(drawn.embed.to_dict())
+
+
+def test_a_known_release_date_is_a_timestamp_with_countdown(catalog: Catalog) -> None:
+    season = catalog.season(2)
+    assert season is not None
+    release = dt.datetime(2027, 3, 5, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    dated = msgspec.structs.replace(season, release=release)
+    fields = _fields(season_card(catalog, dated, "none", now=dt.datetime(2026, 11, 21, tzinfo=dt.UTC)).embed)
+    stamp = int(release.timestamp())
+    assert fields["Release"] == f"<t:{stamp}:F> (<t:{stamp}:R>)"
+
+
+def test_the_timeline_pages_hold_every_entry(catalog: Catalog) -> None:
+    pages = timeline_pages(catalog, 2, "none")
+    text = "".join(page.description or "" for page in pages)
+    assert text.count("**20") == len([n for n in catalog.news if n.season == 2])
+    assert "||Announced cast: Park Ji-hu" in text
+    assert pages[0].title == f"Season 2 timeline (1/{len(pages)})"
+
+
+def test_the_cast_list_pages_have_everyone(catalog: Catalog) -> None:
+    pages = cast_pages(catalog)
+    assert len(pages) == 2
+    text = "".join(page.description or "" for page in pages)
+    assert all(person.name in text for person in catalog.people)
+    assert "**Lomon** (로몬) — Lee Su-hyeok" in text
+
+
+def test_reveal_gives_the_plain_fact(catalog: Catalog) -> None:
+    embed = reveal_embed(catalog, "character", "choi-nam-ra", "fate")
+    assert embed is not None
+    assert embed.title == "Choi Nam-ra: Season 1 fate"
+    assert (embed.description or "").startswith(FATE)
+    assert reveal_embed(catalog, "character", "nobody", "fate") is None
+    news = reveal_embed(catalog, "news", "s2-cast-announced", "text")
+    assert news is not None
+    assert (news.description or "").startswith("Announced cast")
