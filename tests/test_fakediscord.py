@@ -28,6 +28,7 @@ from tests.fakediscord import (
     FAKE_TOKEN,
     ChannelType,
     FakeDiscord,
+    HoldStage,
     InteractionSpecError,
     Overwrite,
     Permission,
@@ -588,3 +589,91 @@ async def test_launch_runs_the_bot_entry_point(fake_discord: FakeDiscord, tmp_pa
     assert stdout.decode().strip() == "ready ['--flag', 'value']"
     assert fake_discord.identify_count == 1
     assert fake_discord.unknown_requests == []
+
+
+MESSAGES = "/channels/{channel_id}/messages"
+
+
+def _general(fake: FakeDiscord, bot: discord.Client) -> discord.TextChannel:
+    channel = bot.get_channel(fake.guild.channel("general").id)
+    assert isinstance(channel, discord.TextChannel)
+    return channel
+
+
+async def test_before_hold_delays_processing(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
+    channel = _general(fake_discord, bot)
+    hold = fake_discord.hold("POST", MESSAGES)
+    sending = asyncio.create_task(channel.send("held", nonce="held-1"))
+    await hold.arrived()
+    await asyncio.sleep(0.1)
+    assert (hold.held, hold.caught, sending.done()) == (1, 1, False)
+    assert fake_discord.messages.get(channel.id, []) == []
+    assert fake_discord.requests_to("POST", MESSAGES)[0].status == 0
+
+    hold.release()
+    message = await asyncio.wait_for(sending, 5)
+    assert [m.id for m in fake_discord.messages[channel.id]] == [message.id]
+    assert (hold.held, hold.abandoned, hold.remaining) == (0, 0, 0)
+    await channel.send("not held")
+    assert len(fake_discord.messages[channel.id]) == 2
+
+
+async def test_after_hold_processes_but_keeps_the_reply(fake_discord: FakeDiscord, bot: commands.Bot) -> None:
+    channel = _general(fake_discord, bot)
+    hold = fake_discord.hold("*", "*", stage="after")
+    sending = asyncio.create_task(channel.send("stored", nonce="stored-1"))
+    await hold.arrived()
+    await asyncio.sleep(0.1)
+    assert not sending.done()
+    [stored] = fake_discord.messages[channel.id]
+    assert stored.content == "stored"
+    assert fake_discord.requests_to("POST", MESSAGES)[0].status == 0
+
+    hold.release()
+    message = await asyncio.wait_for(sending, 5)
+    assert message.id == stored.id
+    assert fake_discord.requests_to("POST", MESSAGES)[0].status == 200
+    # The nonce was remembered while the reply was held: a retry gets the same message back.
+    again = await channel.send("stored", nonce="stored-1")
+    assert again.id == stored.id
+    assert len(fake_discord.messages[channel.id]) == 1
+
+
+@pytest.mark.parametrize("stage", ["before", "after"])
+async def test_held_request_whose_client_goes_away(fake_discord: FakeDiscord, stage: HoldStage) -> None:
+    hold = fake_discord.hold("POST", MESSAGES, stage=stage)
+    channel_id = fake_discord.guild.channel("general").id
+    with fake_discord.redirect():
+        client = discord.Client(intents=discord.Intents.none())
+        await client.login(fake_discord.token)
+        sending = asyncio.create_task(client.http.send_message(channel_id, params=_text_params("lost")))
+        await hold.arrived()
+        await client.close()
+        await hold.wait_abandoned()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await asyncio.wait_for(sending, 5)
+    hold.release()
+    await asyncio.sleep(0.1)
+    stored = [m.content for m in fake_discord.messages.get(channel_id, [])]
+    assert stored == ([] if stage == "before" else ["lost"])
+    assert (hold.held, hold.abandoned) == (0, 1)
+    # A "before" request was never processed, so never answered; an "after" one was, into the void.
+    assert fake_discord.requests_to("POST", MESSAGES)[0].status == (0 if stage == "before" else 200)
+    assert fake_discord.problems == []
+
+
+async def test_closing_the_fake_releases_holds() -> None:
+    async with FakeDiscord() as fake:
+        fake.hold("POST", MESSAGES)
+        channel_id = fake.guild.channel("general").id
+        with fake.redirect():
+            client = discord.Client(intents=discord.Intents.none())
+            await client.login(fake.token)
+            sending = asyncio.create_task(client.http.send_message(channel_id, params=_text_params("late")))
+            await fake.holds[0].arrived()
+            started = time.monotonic()
+            await fake.close()
+            await asyncio.wait_for(sending, 5)
+            await client.close()
+    assert time.monotonic() - started < 2
+    assert [m.content for m in fake.messages[channel_id]] == ["late"]

@@ -106,6 +106,17 @@ interaction routes are exempt from the global one). ``fake.rate_limit_counts`` c
 REST call needs ``Authorization: Bot <token>`` (401 otherwise) except interaction callbacks and webhook-token
 routes. ``fake.check_permissions = False`` turns the permission checks off.
 
+Holds, for crash tests (kill the bot before or after its request reached Discord): ``hold = fake.hold(method,
+route, *, stage="before", times=1)`` holds the next ``times`` matching requests (matched like ``fail``, checked
+before auth, faults and rate limits). ``stage="before"``: the request is recorded but not processed (no
+message stored, no nonce remembered); ``stage="after"``: it is processed (message stored, nonce remembered),
+but the reply is not sent and ``record.status`` stays 0 until released. ``await hold.arrived(count=1)`` waits
+until it has held ``count`` requests; ``hold.release()`` lets them (and all later ones) through; ``hold.held``
+(now), ``hold.caught`` (so far). If a held request's client disconnects (the test killed the bot, or closed or
+cancelled the client), it stops being held and counts in ``hold.abandoned`` (``await hold.wait_abandoned()``):
+a "before" one is never processed (its record keeps status 0), an "after" one keeps its effects, as on
+Discord when a client dies waiting for the reply. Neither is a problem. Closing the fake releases every hold.
+
 Gateway
 -------
 ``fake.identify_count``, ``fake.resume_count``, ``await fake.wait_ready()``, ``await fake.wait_resumed(n)``,
@@ -151,7 +162,7 @@ from .models import (
     default_guild,
 )
 from .redirect import patch_discord, redirect_discord
-from .rest import Fault, RateLimits, RecordedRequest
+from .rest import Fault, Hold, HoldStage, RateLimits, RecordedRequest
 from .server import DEFAULT_GUILD, FAKE_TOKEN, FakeDiscord
 from .snowflake import new_snowflake, snowflake_time
 from .state import CommandSync, Intent
@@ -173,6 +184,8 @@ __all__ = [
     "GatewayConnection",
     "GatewaySession",
     "Guild",
+    "Hold",
+    "HoldStage",
     "Intent",
     "InteractionResult",
     "InteractionSpecError",

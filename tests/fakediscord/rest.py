@@ -4,11 +4,14 @@ Every request under ``/api/v10`` is recorded as a :class:`RecordedRequest` (unkn
 in Discord's order: bot token (except interaction callbacks and webhook-token routes, which Discord does not
 authenticate with it), then any programmed :class:`Fault`, then the optional :class:`RateLimits`, and only
 then handed to the route. Route templates are discord.py's own ``Route`` paths, e.g.
-``"/channels/{channel_id}/messages"``.
+``"/channels/{channel_id}/messages"``. A :class:`Hold` can stop a request before any of that (``"before"``)
+or keep its answer back after it (``"after"``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -16,7 +19,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import BodyPartReader, web
 
@@ -25,6 +28,10 @@ from .errors import ApiError
 from .messages import Upload
 from .models import JSON
 from .state import FakeState
+from .waiting import Changes
+
+# Waiting helpers take timeout= so a wait that runs out fails the test naming what it waited for.
+# ruff: noqa: ASYNC109
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +171,109 @@ class Fault:
         return ApiError(self.status, code, message)
 
 
+HoldStage = Literal["before", "after"]
+"""Where a :class:`Hold` stops a request: before the fake processes it, or after (answer not yet sent)."""
+
+HOLD_POLL_SECONDS = 0.02
+"""How often a held request checks whether its client went away."""
+
+
+class Hold:
+    """Holds the next ``times`` requests matching ``method`` and ``route`` ("*" = any) until :meth:`release`.
+
+    ``stage="before"``: the request is recorded but not processed (no state changes) until released.
+    ``stage="after"``: it is processed (state changed) but its reply is neither sent nor recorded (status 0)
+    until released. A held request whose client disconnects stops being held at once and counts as
+    :attr:`abandoned`: a "before" one is then never processed (Discord never got it), an "after" one keeps its
+    effects (the client just never sees the reply). Release comes from :meth:`release` or closing the fake.
+    """
+
+    def __init__(self, method: str, route: str, *, stage: HoldStage, times: int, changes: Changes) -> None:
+        if stage not in ("before", "after"):
+            raise ValueError(f"hold(): stage must be 'before' or 'after', not {stage!r}")
+        if times < 1:
+            raise ValueError(f"hold(): times must be at least 1, not {times}")
+        self.method = method
+        self.route = route
+        self.stage: HoldStage = stage
+        self.times = times
+        self.caught = 0
+        """Requests it has held so far (released and abandoned ones included)."""
+        self.held = 0
+        """Requests it is holding right now."""
+        self.abandoned = 0
+        """Held requests whose client disconnected ("before": never processed; "after": never answered)."""
+        self._changes = changes
+        self._released = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return (
+            f"Hold({self.method} {self.route}, stage={self.stage!r}, times={self.times}, caught={self.caught}, "
+            f"held={self.held}, abandoned={self.abandoned}, released={self.released})"
+        )
+
+    @property
+    def released(self) -> bool:
+        """Whether :meth:`release` was called (it then holds nothing more)."""
+        return self._released.is_set()
+
+    @property
+    def remaining(self) -> int:
+        """How many more requests it will hold."""
+        return 0 if self.released else self.times - self.caught
+
+    def release(self) -> None:
+        """Let every held request proceed, and hold no further ones."""
+        self._released.set()
+        self._changes.notify()
+
+    def matches(self, method: str, route: str | None, stage: HoldStage) -> bool:
+        """Whether it would hold a request at ``stage``."""
+        return (
+            self.remaining > 0
+            and self.stage == stage
+            and self.method in ("*", method)
+            and (self.route == "*" or self.route == route)
+        )
+
+    async def arrived(self, count: int = 1, timeout: float | None = None) -> None:
+        """Wait until it has held ``count`` requests ("after": each one already processed)."""
+        await self._changes.wait_for(
+            lambda: self.caught >= count, f"{count} {self.method} {self.route} request(s) to be held", timeout
+        )
+
+    async def wait_abandoned(self, count: int = 1, timeout: float | None = None) -> None:
+        """Wait until ``count`` held requests lost their client (e.g. the bot's process was killed)."""
+        await self._changes.wait_for(
+            lambda: self.abandoned >= count,
+            f"the clients of {count} held {self.method} {self.route} request(s) to disconnect",
+            timeout,
+        )
+
+    async def hold_request(self, request: web.Request) -> bool:
+        """Hold ``request`` until released; False if its client disconnected meanwhile (also counted)."""
+        self.caught += 1
+        self.held += 1
+        self._changes.notify()
+        try:
+            while not self._released.is_set() and not _client_gone(request):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._released.wait(), HOLD_POLL_SECONDS)
+        finally:
+            self.held -= 1
+            self._changes.notify()
+        if _client_gone(request):
+            self.abandoned += 1
+            self._changes.notify()
+            return False
+        return True
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
 def _default_message(status: int) -> str:
     reasons = {
         500: "Internal Server Error",
@@ -273,6 +383,7 @@ class RestApi:
     def __init__(self, state: FakeState, *, rate_limits: RateLimits | None = None) -> None:
         self.state = state
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.limiter = RateLimiter(rate_limits) if rate_limits else None
 
     def mount(self, app: web.Application, routes: list[Route]) -> None:
@@ -305,6 +416,20 @@ class RestApi:
             )
             self.state.requests.append(record)
             return self._respond(record, exc)
+        if not await self._wait_hold("before", record, request):
+            # Its client went away while it was held: Discord never got it, so nothing happens.
+            return web.Response(status=499)
+        reply = await self._process(route, request, record)
+        # "after": the effects stand whether or not the client is still there to read the reply.
+        await self._wait_hold("after", record, request)
+        return self._reply(record, reply)
+
+    async def _wait_hold(self, stage: HoldStage, record: RecordedRequest, request: web.Request) -> bool:
+        """Wait out the first hold matching at ``stage``; False if the client disconnected meanwhile."""
+        hold = next((h for h in self.holds if h.matches(record.method, record.route, stage)), None)
+        return True if hold is None else await hold.hold_request(request)
+
+    async def _process(self, route: Route, request: web.Request, record: RecordedRequest) -> Reply:
         headers: dict[str, str] = {}
         try:
             if route.auth and request.headers.get("Authorization") != f"Bot {self.state.token}":
@@ -317,14 +442,14 @@ class RestApi:
                 headers = self.limiter.check(record, exempt_global=_is_webhook_token_route(route.template))
             reply = await route.handler(ApiRequest(record, request))
         except ApiError as exc:
-            return self._respond(record, exc, headers)
+            return self._error_reply(exc, headers)
         except Exception as exc:
             log.exception("route %s %s crashed", route.method, route.template)
             self.state.problem(f"{route.method} {route.template} crashed: {exc!r}")
             # 400, not 500: discord.py retries 5xx for many seconds, which would only hide the crash.
-            return self._respond(record, ApiError(400, 0, f"FakeDiscord internal error: {exc!r}"), headers)
+            return self._error_reply(ApiError(400, 0, f"FakeDiscord internal error: {exc!r}"), headers)
         reply.headers.update(headers)
-        return self._reply(record, reply)
+        return reply
 
     async def _record(self, request: web.Request, template: str | None) -> RecordedRequest:
         body, form, uploads = await _parse_body(request)
@@ -344,13 +469,13 @@ class RestApi:
         self.state.changes.notify()
         return record
 
-    def _respond(
-        self, record: RecordedRequest, error: ApiError, headers: dict[str, str] | None = None
-    ) -> web.Response:
-        body = error.body()
+    def _respond(self, record: RecordedRequest, error: ApiError) -> web.Response:
+        return self._reply(record, self._error_reply(error, {}))
+
+    def _error_reply(self, error: ApiError, headers: dict[str, str]) -> Reply:
         if error.status == 429:
             self.state.rate_limit_counts[error.headers.get("X-RateLimit-Scope", "user")] += 1
-        return self._reply(record, Reply(error.status, body, {**(headers or {}), **error.headers}))
+        return Reply(error.status, error.body(), {**headers, **error.headers})
 
     def _reply(self, record: RecordedRequest, reply: Reply) -> web.Response:
         # Discord's edge adds Via to every reply; discord.py reads a 429 without it as a Cloudflare ban.

@@ -37,7 +37,7 @@ from .interactions import (
 from .messages import StoredMessage
 from .models import JSON, Channel, ChannelType, Guild, Member, User, default_guild
 from .redirect import redirect_discord
-from .rest import API_PREFIX, Fault, RateLimits, RecordedRequest, RestApi, Route
+from .rest import API_PREFIX, Fault, Hold, HoldStage, RateLimits, RecordedRequest, RestApi, Route
 from .routes_channels import channel_routes
 from .routes_core import core_routes
 from .routes_guilds import guild_routes
@@ -141,6 +141,9 @@ class FakeDiscord(FakeState):
         """Close gateway connections and stop serving."""
         if self._runner is None:
             return
+        # Held requests would keep the server's shutdown waiting for their handlers.
+        for hold in self.rest.holds:
+            hold.release()
         await self.gateway.close_all()
         await self._runner.cleanup()
         self._runner = None
@@ -355,14 +358,36 @@ class FakeDiscord(FakeState):
         ``X-RateLimit-Global``), so discord.py waits and retries; 500/502/504 are retried after 1 s too.
         Other statuses get ``{"message": message, "code": code}``.
         """
-        known = {r.template for r in self._routes}
-        if route != "*" and route not in known:
-            raise ValueError(f"fail(): unknown route template {route!r}; known: {sorted(known)}")
+        self._check_route("fail", route)
         fault = Fault(
             method, route, status, times, retry_after, global_, "global" if global_ else scope, code, message
         )
         self.rest.faults.append(fault)
         return fault
+
+    def _check_route(self, caller: str, route: str) -> None:
+        known = {r.template for r in self._routes}
+        if route != "*" and route not in known:
+            raise ValueError(f"{caller}(): unknown route template {route!r}; known: {sorted(known)}")
+
+    @property
+    def holds(self) -> list[Hold]:
+        """Programmed holds (released ones included)."""
+        return self.rest.holds
+
+    def hold(self, method: str, route: str, *, stage: HoldStage = "before", times: int = 1) -> Hold:
+        """Hold the next ``times`` requests matching ``method`` and ``route`` ("*" = any) until released.
+
+        ``stage="before"``: recorded but not processed (no message stored, no nonce remembered) until
+        ``hold.release()``; ``stage="after"``: processed, but the reply is not sent until then. ``await
+        hold.arrived(n)`` waits until it has held ``n`` requests. A held request whose client disconnects (a
+        killed bot) stops being held and counts in ``hold.abandoned`` (``await hold.wait_abandoned(n)``):
+        unprocessed if "before", its effects kept if "after". Closing the fake releases every hold.
+        """
+        self._check_route("hold", route)
+        hold = Hold(method, route, stage=stage, times=times, changes=self.changes)
+        self.rest.holds.append(hold)
+        return hold
 
     async def wait_request(
         self, method: str, route: str, count: int = 1, timeout: float | None = None
