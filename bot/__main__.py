@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.client import AoadBot
+from bot.client import AoadBot, SyncError
 from bot.logs import setup_logging
 from bot.pack import Pack, PackError, load_pack
 from bot.settings import Settings, SettingsError, load_settings, log_level_number
-from bot.store import MigrationError, Store
+from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
 
@@ -35,14 +35,21 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--guild", type=int, metavar="ID", help="sync to this server only (instant) instead of globally"
     )
+    sync.add_argument(
+        "--clear", action="store_true", help="with --guild: remove that server's own copy of the commands"
+    )
     return parser
 
 
-async def _run(settings: Settings, pack: Pack, command: str, guild_id: int | None) -> int:
+async def _run(settings: Settings, pack: Pack, command: str, guild_id: int | None, clear: bool) -> int:
     async with Store.open(settings.database_path, pack) as store:
         if command == "sync":
             async with AoadBot(settings=settings, store=store, sync_on_start=False) as bot:
                 await bot.login(settings.token.get())
+                if clear and guild_id:
+                    await bot.clear_guild_commands(discord.Object(guild_id))
+                    print(f"Removed server {guild_id}'s own copy of the commands.")
+                    return 0
                 count = await bot.sync_commands(discord.Object(guild_id) if guild_id else None)
                 where = f"to server {guild_id}" if guild_id else "globally (may take up to an hour to show)"
                 print(f"Synced {count} commands {where}.")
@@ -70,9 +77,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: the data pack is broken: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        return asyncio.run(_run(settings, pack, args.command or "run", getattr(args, "guild", None)))
-    except MigrationError as exc:
-        print(f"error: cannot prepare the database: {exc}", file=sys.stderr)
+        if getattr(args, "clear", False) and not args.guild:
+            print(
+                "error: --clear needs --guild ID: global commands are replaced by a plain sync.",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        command = args.command or "run"
+        return asyncio.run(
+            _run(settings, pack, command, getattr(args, "guild", None), getattr(args, "clear", False))
+        )
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except SyncError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except discord.LoginFailure:
         print(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.catalog import Catalog
+from bot.dates import parse_release
 from bot.models import Character, Fact, NewsItem, Person, Season, Season2Status, Stage, covers
 from bot.render import Field, card, escape, provenance
 
@@ -140,8 +141,7 @@ def person_card(catalog: Catalog, person: Person, level: str) -> Drawn:
 def _release_line(season: Season) -> str:
     if season.release is None:
         return "No date announced."
-    moment = season.release
-    when = f"{discord.utils.format_dt(moment, 'F')} ({discord.utils.format_dt(moment, 'R')})"
+    when = parse_release(season.release).render()
     if season.release_fact is not None:
         when += f"\n{provenance(season.release_fact)}"
     return when
@@ -154,16 +154,18 @@ def news_line(item: NewsItem, level: str) -> str:
 def season_card(catalog: Catalog, season: Season, level: str, now: dt.datetime | None = None) -> Drawn:
     hidden: list[HiddenPart] = []
     stage = STAGE_WORDS[season.stage]
-    if season.release is not None and season.stage is not Stage.RELEASED:
-        now = now or discord.utils.utcnow()
-        if season.release <= now:
-            stage = STAGE_WORDS[Stage.RELEASED]
+    release = parse_release(season.release) if season.release else None
+    released = (
+        release is not None
+        and release.instant is not None
+        and release.instant <= (now or discord.utils.utcnow())
+    )
+    if released and season.stage is not Stage.RELEASED:
+        stage = STAGE_WORDS[Stage.RELEASED]
     fields = [
         Field("Stage", f"{stage}\n{provenance(season.stage_fact)}"),
         Field("Release", _release_line(season)),
     ]
-    if season.episodes:
-        fields.append(Field("Episodes", str(season.episodes), inline=True))
     for fact in season.facts:
         fields.append(Field(escape(fact.label), _with_provenance(fact, level)))
         if not covers(level, fact.spoiler):

@@ -26,6 +26,10 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 
+class SyncError(Exception):
+    """Discord refused the commands; the message says what to check."""
+
+
 def discover_extensions(package: str = EXTENSIONS_PACKAGE) -> list[str]:
     """Every module in `package`, except `_private` ones, in name order."""
     module = importlib.import_module(package)
@@ -55,13 +59,10 @@ class AoadBot(commands.Bot):
         extensions_package: str = EXTENSIONS_PACKAGE,
         **options: Any,
     ) -> None:
-        # No privileged intents: slash commands need none, and the member list and message content are
-        # not ours to read.
-        intents = discord.Intents.default()
-        intents.typing = False
-        intents.presences = False
-        intents.members = False
-        intents.message_content = False
+        # Only guild events (channels and roles, to check the bot's own permissions): slash commands need no
+        # other intent, no privileged one, and without message intents no message ever reaches the bot.
+        intents = discord.Intents.none()
+        intents.guilds = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -85,8 +86,21 @@ class AoadBot(commands.Bot):
         if self.sync_scope is not None:
             # In development every command is a guild command of the dev guild: guild syncs apply at once.
             self.tree.copy_global_to(guild=self.sync_scope)
-        if self.sync_on_start:
+        if not self.sync_on_start:
+            return
+        if self.failed_extensions:
+            # Syncing now would delete the broken features' commands from Discord for everyone.
+            log.error(
+                "Not syncing commands because %d extension(s) failed to load: %s",
+                len(self.failed_extensions),
+                ", ".join(self.failed_extensions),
+            )
+            return
+        try:
             await self.sync_if_changed()
+        except SyncError as exc:
+            # The bot still answers the commands Discord already has; the operator fixes the cause.
+            log.error("%s", exc)
 
     async def load_all_extensions(self) -> None:
         for name in discover_extensions(self.extensions_package):
@@ -123,12 +137,32 @@ class AoadBot(commands.Bot):
         if guild is not None and (self.sync_scope is None or guild.id != self.sync_scope.id):
             self.tree.copy_global_to(guild=guild)
         payload = await self.command_payload(guild)
-        synced = await self.tree.sync(guild=guild)
+        where = "globally" if guild is None else f"to server {guild.id}"
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.Forbidden as exc:
+            raise SyncError(
+                f"Discord refused to sync commands {where} ({exc.status}): is the bot in that server, invited "
+                "with the applications.commands scope? Check DEV_GUILD_ID or --guild."
+            ) from exc
+        except discord.HTTPException as exc:
+            raise SyncError(f"Syncing commands {where} failed ({exc.status}): {exc.text[:200]}") from exc
         await self.store.set_meta(self._sync_key(guild), command_payload_digest(payload))
         log.info(
             "Synced %d commands %s", len(synced), "globally" if guild is None else f"to guild {guild.id}"
         )
         return len(synced)
+
+    async def clear_guild_commands(self, guild: discord.abc.Snowflake) -> None:
+        """Remove a server's own copy of the commands (left behind by development), keeping global ones."""
+        self.tree.clear_commands(guild=guild)
+        try:
+            await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            raise SyncError(
+                f"Discord refused to clear the commands of server {guild.id} ({exc.status})."
+            ) from exc
+        await self.store.set_meta(self._sync_key(guild), command_payload_digest([]))
 
     async def sync_if_changed(self) -> bool:
         """Sync only when the command payload differs from the last one synced to this scope.

@@ -48,6 +48,8 @@ def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, app_commands.BotMissingPermissions):
         missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return f"I'm missing permissions I need here: {missing}. A server admin can grant them."
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return "This command has just changed. Please wait a minute for Discord to catch up and try again."
     if isinstance(error, app_commands.TransformerError):
         value = str(error.value)
         shown = value if len(value) <= 100 else value[:99] + "…"

@@ -7,7 +7,6 @@ protection travel with the data instead of being bolted on when a card is drawn.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -26,6 +25,14 @@ ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 # A date as precise as it is known: "2026", "2026-02" or "2026-02-18".
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=512)]
 RoughDate = Annotated[str, msgspec.Meta(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+
+# A release date as precise as it is known (see bot.dates): an instant, a day, a month, a year or part of one.
+ReleaseText = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?)?)?|(early|mid|late) \d{4})$"
+    ),
+]
 
 _ROUGH_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -49,7 +56,11 @@ class Season2Status(StrEnum):
     NOT_RETURNING = "not-returning"
 
 
-class Source(msgspec.Struct, frozen=True, kw_only=True):
+class Model(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Every stored shape: immutable, and a misspelt field is an error rather than a silent default."""
+
+
+class Source(Model, frozen=True, kw_only=True):
     """Where a fact was reported. `url` is set only when the exact article is known."""
 
     name: Name
@@ -61,12 +72,13 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
         return f"{self.name}, {self.published}" if self.published else self.name
 
 
-class Fact(msgspec.Struct, frozen=True, kw_only=True):
-    """One statement with its provenance and the spoiler level it reveals."""
+class Fact(Model, frozen=True, kw_only=True):
+    """One statement with its provenance and the spoiler level it reveals. A fact without a source is not
+    a fact this bot will state."""
 
     text: ShortText
     confidence: Confidence
-    sources: tuple[Source, ...] = ()
+    sources: Annotated[tuple[Source, ...], msgspec.Meta(min_length=1, max_length=10)]
     spoiler: SpoilerLevel = "none"
 
 
@@ -80,7 +92,7 @@ class Season2Role(Fact, frozen=True, kw_only=True):
     status: Season2Status
 
 
-class Character(msgspec.Struct, frozen=True, kw_only=True):
+class Character(Model, frozen=True, kw_only=True):
     key: Key
     name: Name
     hangul: Name | None = None
@@ -92,7 +104,7 @@ class Character(msgspec.Struct, frozen=True, kw_only=True):
     season2: Season2Role | None = None
 
 
-class Person(msgspec.Struct, frozen=True, kw_only=True):
+class Person(Model, frozen=True, kw_only=True):
     """A cast member. Their roles are the characters whose `actor` names them."""
 
     key: Key
@@ -101,14 +113,13 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     variants: tuple[Name, ...] = ()
 
 
-class Season(msgspec.Struct, frozen=True, kw_only=True):
+class Season(Model, frozen=True, kw_only=True):
     number: Annotated[int, msgspec.Meta(ge=1, le=99)]
     stage: Stage
     stage_fact: Fact
-    # An exact premiere instant (ISO 8601 with offset) or None: never a guess.
-    release: dt.datetime | None = None
+    # The premiere as precise as it was announced (see bot.dates), or None: never a guess.
+    release: ReleaseText | None = None
     release_fact: Fact | None = None
-    episodes: Annotated[int, msgspec.Meta(ge=1)] | None = None
     facts: tuple[LabelledFact, ...] = ()
 
 
@@ -120,7 +131,7 @@ class NewsItem(Fact, frozen=True, kw_only=True):
     date: RoughDate
 
 
-class Show(msgspec.Struct, frozen=True, kw_only=True):
+class Show(Model, frozen=True, kw_only=True):
     key: Key
     title: Name
     title_ko: Name | None = None

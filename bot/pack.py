@@ -70,7 +70,7 @@ class PackError(Exception):
         super().__init__(f"{where}: {problem}")
 
 
-class PackMeta(msgspec.Struct, frozen=True, kw_only=True):
+class PackMeta(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     id: str
     title: str
     as_of: dt.date
@@ -169,8 +169,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(file)
     except FileNotFoundError:
         raise PackError(path, "file is missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PackError(path, f"not valid TOML: {exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PackError(path, f"not valid TOML (UTF-8): {exc}") from None
+    except OSError as exc:
+        raise PackError(path, f"cannot be read: {exc.strerror}") from None
 
 
 def _entry_label(kind: str, index: int, raw: object) -> str:
@@ -252,6 +254,23 @@ def _check_references(directory: Path, pack: Pack) -> None:
                 f"no person with key {character.actor!r} in cast.toml",
                 entry=f"character {character.key!r}",
                 field="actor",
+            )
+    for character in pack.characters:
+        where = ("characters.toml", f"character {character.key!r}")
+        if character.fate is not None and character.fate.spoiler == "none":
+            raise PackError(
+                directory / where[0],
+                'a Season 1 fate is a spoiler: set spoiler = "s1" (or s2)',
+                entry=where[1],
+                field="fate.spoiler",
+            )
+        returning = character.season2 is not None and character.season2.status is Season2Status.RETURNING
+        if returning and 1 in character.seasons and character.season2.spoiler != "s2":  # type: ignore[union-attr]
+            raise PackError(
+                directory / where[0],
+                'a Season 1 character\'s Season 2 return reveals how Season 1 ended: set spoiler = "s2"',
+                entry=where[1],
+                field="season2.spoiler",
             )
     seasons = {season.number for season in pack.seasons}
     for item in pack.news:

@@ -67,7 +67,7 @@ def card(
     Parts are cut in reading order: the title, the description, then fields while room lasts. Fields that
     do not fit are left out and the footer says how many, so nothing disappears without a word.
     """
-    title = truncate(title, TITLE_LIMIT) or ELLIPSIS
+    title = truncate(title.strip(), TITLE_LIMIT) or ELLIPSIS
     footer = truncate(footer, FOOTER_LIMIT - _NOTE_ROOM)
     budget = EMBED_TOTAL_LIMIT - len(title) - len(footer) - _NOTE_ROOM
     description = truncate(description, min(DESCRIPTION_LIMIT, budget))
@@ -75,8 +75,9 @@ def card(
 
     embed = discord.Embed(title=title, description=description or None, url=url, colour=colour)
     for item in fields[:FIELD_COUNT_LIMIT]:
-        name = truncate(item.name, FIELD_NAME_LIMIT) or "\u200b"
-        value = truncate(item.value, FIELD_VALUE_LIMIT) or "\u200b"
+        # Discord refuses blank field names and values: a zero-width space stands in.
+        name = truncate(item.name.strip(), FIELD_NAME_LIMIT) or "\u200b"
+        value = truncate(item.value.strip(), FIELD_VALUE_LIMIT) or "\u200b"
         if len(name) + len(value) > budget:
             if budget - len(name) < _MIN_FIELD_VALUE:
                 break

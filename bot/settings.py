@@ -99,7 +99,7 @@ def _optional_id(name: str, raw: str | None) -> int | None:
     if raw is None or not raw.strip():
         return None
     value = raw.strip()
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,20}", value):
         raise SettingsError(f"{name} must be a Discord id (digits only), not {value!r}.")
     return int(value)
 

@@ -11,12 +11,14 @@ import asyncio
 import datetime as dt
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
+import msgspec
 
 from bot.catalog import Catalog
 from bot.models import Entry, SpoilerLevel
@@ -29,7 +31,11 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
 
 
-class MigrationError(Exception):
+class StoreError(Exception):
+    """The database cannot be opened or used; the message is one line fit to show an operator."""
+
+
+class MigrationError(StoreError):
     """The migrations directory or the database is not in a state the bot can upgrade from."""
 
 
@@ -61,13 +67,18 @@ def _now() -> str:
 async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     # isolation_level=None: no implicit transactions; every write transaction is an explicit BEGIN IMMEDIATE.
     db = await aiosqlite.connect(path, isolation_level=None)
-    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await db.execute("PRAGMA foreign_keys = ON")
-    if read_only:
-        await db.execute("PRAGMA query_only = ON")
-    else:
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            await db.execute("PRAGMA query_only = ON")
+        else:
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        # An open connection keeps a worker thread alive: close it, or a failed start-up never exits.
+        await db.close()
+        raise
     return db
 
 
@@ -81,6 +92,8 @@ class Store:
         self._write_lock = asyncio.Lock()
         self._pack_catalog = Catalog.from_pack(pack)
         self._catalogs: dict[int, Catalog] = {}
+        # Bumped whenever a server's data changes, so a catalog read before the change is never cached after.
+        self._generations: dict[int, int] = {}
         # Guilds already checked against the bundled pack since start-up.
         self._current: set[int] = set()
         self._spoiler_levels: dict[int, SpoilerLevel] = {}
@@ -91,12 +104,19 @@ class Store:
         cls, path: str | Path, pack: Pack, *, migrations: Path = MIGRATIONS_DIR
     ) -> AsyncIterator[Store]:
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path, read_only=False)
+        if path == ":memory:" or path.startswith("file:"):
+            raise StoreError("DATABASE_PATH must be a file: the bot's two connections must see one database")
         try:
-            await _migrate(writer, discover_migrations(migrations))
-            reader = await _connect(path, read_only=True)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            writer = await _connect(path, read_only=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            try:
+                await _migrate(writer, discover_migrations(migrations))
+                reader = await _connect(path, read_only=True)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot use the database {path}: {exc}") from exc
             try:
                 yield cls(writer, reader, pack)
             finally:
@@ -108,14 +128,17 @@ class Store:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: everything done on the yielded connection commits together or not at all."""
         async with self._write_lock:
+            if self._writer.in_transaction:
+                # A transaction left open by a cancelled or failed caller must not swallow this one.
+                await self._writer.execute("ROLLBACK")
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            else:
                 await self._writer.execute("COMMIT")
+            except BaseException:
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
+                raise
 
     async def schema_version(self) -> int:
         async with self._reader.execute("PRAGMA user_version") as cursor:
@@ -171,12 +194,15 @@ class Store:
         if cached is not None:
             return cached
         await self.ensure_guild(guild_id)
+        generation = self._generations.get(guild_id, 0)
         catalog = await self._load_catalog(guild_id)
-        self._catalogs[guild_id] = catalog
+        if self._generations.get(guild_id, 0) == generation:
+            self._catalogs[guild_id] = catalog
         return catalog
 
     def forget(self, guild_id: int) -> None:
         """Drop a server's cached catalog after its data changed; the next lookup reads it afresh."""
+        self._generations[guild_id] = self._generations.get(guild_id, 0) + 1
         self._catalogs.pop(guild_id, None)
 
     async def ensure_guild(self, guild_id: int) -> None:
@@ -260,12 +286,17 @@ class Store:
         entries: list[Entry] = []
         last_edited: dt.datetime | None = None
         async with self._reader.execute(
-            "SELECT kind, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0"
+            "SELECT kind, key, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0"
             " ORDER BY position, key",
             (guild_id,),
         ) as cursor:
-            async for kind, data, origin, updated_at in cursor:
-                entries.append(decode_entry(kind, data))
+            async for kind, key, data, origin, updated_at in cursor:
+                try:
+                    entries.append(decode_entry(kind, data))
+                except msgspec.ValidationError:
+                    # One unreadable row must not take the whole server's data down with it.
+                    log.exception("Skipping unreadable %s %r of guild %s", kind, key, guild_id)
+                    continue
                 if origin is None or entry_digest(data.encode()) != origin:
                     # A moderator's edit: the data is fresher than the pack's as-of date.
                     edited = dt.datetime.fromisoformat(updated_at)
@@ -294,15 +325,23 @@ async def _migrate(db: aiosqlite.Connection, migrations: list[Migration]) -> Non
     if not pending:
         return
     # executescript() would commit any open transaction first, so the BEGIN and COMMIT are part of the script.
-    script = ["BEGIN IMMEDIATE;"]
+    # Foreign keys are off while migrating (SQLite's way of rebuilding a table drops it, which would cascade)
+    # and checked before the commit.
+    script = ["PRAGMA foreign_keys = OFF;", "BEGIN IMMEDIATE;"]
     for migration in pending:
         script.append(migration.path.read_text(encoding="utf-8"))
     script.append(f"PRAGMA user_version = {latest};")
-    script.append("COMMIT;")
     try:
         await db.executescript("\n".join(script))
-    except Exception:
+        async with db.execute("PRAGMA foreign_key_check") as cursor:
+            broken = list(await cursor.fetchall())
+        if broken:
+            raise MigrationError(f"migrating would break {len(broken)} references: {broken[:3]}")
+        await db.execute("COMMIT")
+    except BaseException:
         if db.in_transaction:
             await db.execute("ROLLBACK")
         raise
+    finally:
+        await db.execute("PRAGMA foreign_keys = ON")
     log.info("Migrated the database from schema version %d to %d", current, latest)

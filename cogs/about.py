@@ -58,7 +58,12 @@ def about_card(catalog: Catalog, latency: float, version: str) -> discord.Embed:
             Field("Latency", f"Gateway heartbeat: {heartbeat}", inline=True),
             Field("Version", version, inline=True),
         ],
-        footer=f"Not affiliated with {show.streaming_service}. Facts are cited; corrections go to this server's moderators.",
+        footer=f"Not affiliated with {show.streaming_service}. "
+        + (
+            "Corrections go to this server's moderators."
+            if catalog.guild_id is not None
+            else "Every fact is cited."
+        ),
     )
 
 

@@ -85,7 +85,7 @@ def test_a_known_release_date_is_a_timestamp_with_countdown(catalog: Catalog) ->
     season = catalog.season(2)
     assert season is not None
     release = dt.datetime(2027, 3, 5, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-    dated = msgspec.structs.replace(season, release=release)
+    dated = msgspec.structs.replace(season, release=release.isoformat())
     fields = _fields(season_card(catalog, dated, "none", now=dt.datetime(2026, 11, 21, tzinfo=dt.UTC)).embed)
     stamp = int(release.timestamp())
     assert fields["Release"] == f"<t:{stamp}:F> (<t:{stamp}:R>)"

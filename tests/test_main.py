@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from pathlib import Path
 
 from bot.pack import Pack
 from tests.fakediscord import FAKE_TOKEN, FakeDiscord
-from tests.harness import PROJECT_ROOT, bot_environment, run_bot_process
+from tests.harness import bot_environment, run_bot_process
 
 
 def _one_line(stderr: str) -> str:
@@ -57,7 +56,7 @@ async def test_a_broken_pack_stops_start_up_naming_file_entry_and_field(
 async def test_a_token_discord_rejects_is_explained(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     wrong = "MTExMTExMTExMTExMTExMTEx.GwRong.this-token-was-reset-long-ago-0000000000"
     env = {"DISCORD_TOKEN": wrong, "DATABASE_PATH": str(tmp_path / "bot.db")}
-    finished = await run_bot_process(fake_discord.launch_argv()[1:], env, cwd=PROJECT_ROOT)
+    finished = await run_bot_process(fake_discord.launch_argv()[1:], env, cwd=tmp_path)
     assert finished.returncode == 2
     assert "error: Discord rejected DISCORD_TOKEN" in finished.stderr
     assert wrong not in finished.stderr
@@ -74,7 +73,7 @@ async def test_a_full_session_never_logs_a_token(
     }
     process = await asyncio.create_subprocess_exec(
         *fake_discord.launch_argv(),
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
         env=bot_environment(env),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
@@ -110,11 +109,40 @@ async def test_explicit_sync_to_one_server(fake_discord: FakeDiscord, tmp_path: 
     guild_id = fake_discord.guild.id
     env = {"DISCORD_TOKEN": fake_discord.token, "DATABASE_PATH": str(tmp_path / "bot.db")}
     finished = await run_bot_process(
-        fake_discord.launch_argv("sync", "--guild", str(guild_id))[1:], env, cwd=PROJECT_ROOT
+        fake_discord.launch_argv("sync", "--guild", str(guild_id))[1:], env, cwd=tmp_path
     )
     assert finished.returncode == 0, finished.stderr
     names = [c["name"] for c in fake_discord.commands[guild_id]]
     assert "about" in names
     assert finished.stdout.strip() == f"Synced {len(names)} commands to server {guild_id}."
     assert fake_discord.identify_count == 0  # an explicit sync needs no gateway connection
-    assert sys.executable
+
+
+async def test_a_database_that_is_not_sqlite_is_refused_in_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "not-a-database.db"
+    database.write_bytes(b"this is not an SQLite file, it is a text file that happens to be here" * 20)
+    env = {"DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(database)}
+    finished = await run_bot_process(["-m", "bot"], env, cwd=tmp_path)
+    assert finished.returncode == 2
+    line = _one_line(_without_info(finished.stderr))
+    assert line.startswith(f"error: cannot open the database {database}") or line.startswith(
+        f"error: cannot use the database {database}"
+    )
+
+
+def _without_info(stderr: str) -> str:
+    """Only the lines that are not ordinary log lines."""
+    return "\n".join(line for line in stderr.splitlines() if " INFO " not in line)
+
+
+async def test_clearing_a_servers_own_commands(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    guild_id = fake_discord.guild.id
+    env = {"DISCORD_TOKEN": fake_discord.token, "DATABASE_PATH": str(tmp_path / "bot.db")}
+    await run_bot_process(fake_discord.launch_argv("sync", "--guild", str(guild_id))[1:], env, cwd=tmp_path)
+    assert fake_discord.commands[guild_id]
+    finished = await run_bot_process(
+        fake_discord.launch_argv("sync", "--guild", str(guild_id), "--clear")[1:], env, cwd=tmp_path
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == f"Removed server {guild_id}'s own copy of the commands."
+    assert fake_discord.commands[guild_id] == []

@@ -59,7 +59,7 @@ def test_characters_follow_the_facts(pack: Pack) -> None:
     assert ma_ru.season2 is not None
     assert ma_ru.season2.status is Season2Status.NEW
     assert ma_ru.seasons == (2,)
-    assert by_key["jong-a"].profile.confidence == "reported"
+    assert "reported by pinkvilla.com only" in by_key["jong-a"].profile.text
 
 
 def test_season_two_has_no_guessed_date(pack: Pack) -> None:
@@ -69,7 +69,7 @@ def test_season_two_has_no_guessed_date(pack: Pack) -> None:
     assert season2.stage_fact.confidence == "unconfirmed"
     season1 = next(s for s in pack.seasons if s.number == 1)
     assert season1.release is not None
-    assert season1.release.isoformat() == "2022-01-28T17:00:00+09:00"
+    assert season1.release == "2022-01-28T17:00:00+09:00"
 
 
 def test_article_links_are_only_those_known(pack: Pack) -> None:
@@ -151,8 +151,42 @@ def test_a_broken_pack_names_file_entry_and_field(
     assert str(error).startswith(f"{pack_copy / filename}: {entry}, field {error.field!r}: ")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "field", "problem"),
+    [
+        (
+            'sources = ["research-notes"]\nspoiler = "s1"',
+            'sources = ["research-notes"]\nspoilr = "s1"',
+            "fate",
+            "unknown field `spoilr`",
+        ),
+        (
+            'text = "Survives"\nconfidence = "confirmed"\nsources = ["research-notes"]',
+            'text = "Survives"\nconfidence = "confirmed"\nsources = []',
+            "fate.sources",
+            "length >= 1",
+        ),
+        (
+            'sources = ["research-notes"]\nspoiler = "s1"',
+            'sources = ["research-notes"]\nspoiler = "none"',
+            "fate.spoiler",
+            "a Season 1 fate is a spoiler",
+        ),
+    ],
+)
+def test_typos_missing_sources_and_unmarked_spoilers_are_refused(
+    pack_copy: Path, old: str, new: str, field: str, problem: str
+) -> None:
+    _edit(pack_copy / "characters.toml", old, new)
+    with pytest.raises(PackError) as caught:
+        load_pack(pack_copy)
+    assert caught.value.entry == "character 'nam-on-jo'"
+    assert caught.value.field == field
+    assert problem in caught.value.problem
+
+
 def test_invalid_toml_names_the_file_and_line(pack_copy: Path) -> None:
-    _edit(pack_copy / "seasons.toml", "episodes = 12", "episodes = = 12")
+    _edit(pack_copy / "seasons.toml", "number = 1", "number = = 1")
     with pytest.raises(
         PackError, match=re.escape(str(pack_copy / "seasons.toml")) + r": not valid TOML.*line"
     ):

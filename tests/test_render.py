@@ -58,3 +58,18 @@ def test_provenance_says_confidence_in_words_and_links_known_articles() -> None:
     assert provenance(fact) == (
         "_reported_ · [deadline.com, 2022-06-06](https://deadline.com); [a \\[b\\]](https://e.x/1)"
     )
+
+
+def test_fields_are_cut_to_fit_the_total_and_the_rest_counted() -> None:
+    embed = card(title="T", description="short", fields=[Field(f"Field {i}", "V" * 1000) for i in range(10)])
+    assert 5 <= len(embed.fields) < 10
+    assert all(len(f.value or "") <= FIELD_VALUE_LIMIT for f in embed.fields)
+    assert len(embed) <= EMBED_TOTAL_LIMIT
+    assert embed.footer.text == f"{10 - len(embed.fields)} more not shown"
+
+
+def test_blank_values_become_visible_placeholders() -> None:
+    embed = card(title="   ", fields=[Field("  ", "  ")])
+    assert embed.title == "…"
+    assert embed.fields[0].name == "\u200b"
+    assert embed.fields[0].value == "\u200b"

@@ -85,20 +85,39 @@ async def test_a_development_guild_gets_instant_guild_commands(
         await (await fake_discord.slash("about")).response()
 
 
-async def test_a_failing_extension_is_logged_and_skipped(
+async def test_a_failing_extension_is_logged_and_skipped_and_nothing_is_unsynced(
     fake_discord: FakeDiscord, tmp_path: Path, pack: Pack, caplog: pytest.LogCaptureFixture
 ) -> None:
+    database = tmp_path / "bot.db"
+    async with running_bot(fake_discord, database, pack):
+        pass
     with caplog.at_level(logging.INFO, logger="bot.client"):
         async with running_bot(
-            fake_discord, tmp_path / "bot.db", pack, extensions_package="tests.sample_extensions"
+            fake_discord, database, pack, extensions_package="tests.broken_extensions"
         ) as bot:
-            assert set(bot.failed_extensions) == {"tests.sample_extensions.broken"}
-            assert "tests.sample_extensions.good" in bot.extensions
-            reply = await (await fake_discord.slash("ping")).response()
-            assert reply.content == "pong"
-    failure = next(r for r in caplog.records if "tests.sample_extensions.broken" in r.getMessage())
+            assert set(bot.failed_extensions) == {"tests.broken_extensions.broken"}
+            assert "tests.broken_extensions.good" in bot.extensions
+            # A command Discord still lists but this build does not have gets a kind answer, not a traceback.
+            reply = await (await fake_discord.slash("about")).response()
+            assert reply.ephemeral
+            assert reply.content is not None
+            assert reply.content.startswith("This command has just changed.")
+    failure = next(r for r in caplog.records if "tests.broken_extensions.broken" in r.getMessage())
     assert failure.levelno == logging.ERROR
     assert failure.exc_info is not None
+    # Syncing without the broken feature would delete its commands for everyone: it is not done.
+    assert len(fake_discord.requests_to(*GLOBAL_SYNC)) == 1
+    assert any(r.getMessage().startswith("Not syncing commands because 1 extension") for r in caplog.records)
+
+
+async def test_a_sync_discord_refuses_is_logged_and_the_bot_keeps_serving(
+    fake_discord: FakeDiscord, tmp_path: Path, pack: Pack, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_discord.fail(*GLOBAL_SYNC, status=403, code=50001, message="Missing Access")
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        async with running_bot(fake_discord, tmp_path / "bot.db", pack) as bot:
+            assert bot.is_ready()
+    assert any("Discord refused to sync commands globally (403)" in r.getMessage() for r in caplog.records)
 
 
 async def test_in_dms_answers_come_from_the_pack(

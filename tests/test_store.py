@@ -11,7 +11,7 @@ import pytest
 
 from bot.models import Character
 from bot.pack import Pack, encode_entry, load_pack
-from bot.store import MIGRATIONS_DIR, MigrationError, Store, discover_migrations
+from bot.store import MIGRATIONS_DIR, MigrationError, Store, StoreError, discover_migrations
 
 GUILD = 111111111111111111
 OTHER_GUILD = 222222222222222222
@@ -43,7 +43,7 @@ async def test_a_failing_migration_changes_nothing(tmp_path: Path, pack: Pack) -
         "CREATE TABLE half_done (id INTEGER);\nTHIS IS NOT SQL;\n", encoding="utf-8"
     )
     path = tmp_path / "bot.db"
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match='near "THIS": syntax error'):
         async with Store.open(path, pack, migrations=migrations):
             pass
     with sqlite3.connect(path) as db:
@@ -150,13 +150,52 @@ async def test_a_newer_pack_reaches_only_what_moderators_left_alone(
         assert {c.key for c in fresh.characters} == {c.key for c in newer.characters}
 
 
-async def test_seeding_is_done_once_per_pack(store: Store) -> None:
+async def test_seeding_is_done_once_per_pack_even_across_restarts(tmp_path: Path, pack: Pack) -> None:
+    path = tmp_path / "bot.db"
+    async with Store.open(path, pack) as store:
+        await store.catalog(GUILD)
+    with sqlite3.connect(path) as db:
+        seeded = db.execute("SELECT seeded_at, updated_at FROM guilds").fetchall()
+        versions = db.execute("SELECT sum(version) FROM entries").fetchone()
+    async with Store.open(path, pack) as store:
+        await store.catalog(GUILD)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT seeded_at, updated_at FROM guilds").fetchall() == seeded
+        assert db.execute("SELECT sum(version) FROM entries").fetchone() == versions
+
+
+async def test_a_failed_commit_leaves_the_store_usable(store: Store) -> None:
+    async def fail_midway() -> None:
+        async with store.transaction() as db:
+            await db.execute("INSERT INTO meta (key, value) VALUES ('half', 'done')")
+            raise RuntimeError("the caller failed mid-transaction")
+
+    with pytest.raises(RuntimeError):
+        await fail_midway()
+    assert await store.get_meta("half") is None
+    await store.set_meta("after", "works")
+    assert await store.get_meta("after") == "works"
+
+
+async def test_a_catalog_read_before_an_edit_is_not_cached_after_it(store: Store) -> None:
     await store.catalog(GUILD)
-    await store.ensure_guild(GUILD)
-    async with store.transaction() as db, db.execute("SELECT count(*) FROM guilds") as cursor:
-        row = await cursor.fetchone()
-    assert row is not None
-    assert row[0] == 1
+    store.forget(GUILD)
+    stale = store._load_catalog
+
+    async def racing_load(guild_id: int):
+        catalog = await stale(guild_id)
+        store.forget(guild_id)  # an edit commits while this read is in flight
+        return catalog
+
+    store._load_catalog = racing_load  # type: ignore[method-assign]
+    await store.catalog(GUILD)
+    assert GUILD not in store._catalogs
+
+
+async def test_memory_databases_are_refused(pack: Pack) -> None:
+    with pytest.raises(StoreError, match="must be a file"):
+        async with Store.open(":memory:", pack):
+            pass
 
 
 async def test_meta_round_trips(store: Store) -> None:

@@ -45,7 +45,7 @@ async def test_season_one_shows_its_release_as_a_timestamp(bot: AoadBot, fake_di
     fields = _fields(reply.embeds[0])
     assert fields["Release"].startswith("<t:1643356800:F> (<t:1643356800:R>)")
     assert fields["Stage"].startswith("Released")
-    assert fields["Episodes"] == "12"
+    assert fields["Episodes"].startswith("12\n_confirmed_ · [deadline.com, 2022-06-06]")
 
 
 async def test_a_season_not_in_the_data(bot: AoadBot, fake_discord: FakeDiscord) -> None:

@@ -1,1 +1,1 @@
-"""Extensions for testing discovery: one good, one that fails to load, one private helper."""
+"""Extensions for testing discovery: one good, one private helper that must never load."""

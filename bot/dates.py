@@ -1,0 +1,152 @@
+"""Release dates as precise as they are known, and the dates moderators type.
+
+A release date is stored as text in one of these forms, and shown as exactly what is known:
+- an instant: "2026-12-05T17:00:00+09:00", shown as a timestamp with a live countdown;
+- a day: "2026-12-05", shown as a date (no time zone is known, so no countdown that could be a day off);
+- a month, a year, or part of a year: "2026-12", "2026", "late 2026" (also "early", "mid"): shown as words.
+Only an instant ever gets a countdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import discord
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_PART = re.compile(r"^(early|mid|late) (\d{4})$")
+
+# What moderators type: a date, optionally a time and a time zone (an offset or a zone name).
+_TYPED = re.compile(
+    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<time>\d{1,2}:\d{2})(?:\s*(?P<zone>[A-Za-z_/+\-:0-9]+))?)?$"
+)
+_ZONE_ALIASES = {"KST": "Asia/Seoul", "UTC": "UTC", "GMT": "UTC", "Z": "UTC"}
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+class DateError(ValueError):
+    """A date a moderator typed that cannot be used; the message says what to type instead."""
+
+
+@dataclass(frozen=True)
+class ReleaseDate:
+    text: str
+    instant: dt.datetime | None = None
+    day: dt.date | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.instant is not None
+
+    def words(self) -> str:
+        """The date in words, exactly as precise as it is known."""
+        if self.day is not None:
+            return f"{self.day.day} {MONTHS[self.day.month - 1]} {self.day.year}"
+        if (match := _MONTH.match(self.text)) is not None:
+            return f"{MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+        if (match := _PART.match(self.text)) is not None:
+            return f"{match.group(1).capitalize()} {match.group(2)}"
+        return self.text
+
+    def render(self) -> str:
+        """For a card: a timestamp and countdown for an instant, words for anything less precise."""
+        if self.instant is not None:
+            return (
+                f"{discord.utils.format_dt(self.instant, 'F')} ({discord.utils.format_dt(self.instant, 'R')})"
+            )
+        if self.day is not None:
+            return f"{self.words()} (time not announced)"
+        return f"{self.words()} (no exact date announced)"
+
+
+def is_release_text(text: str) -> bool:
+    return any(p.match(text) for p in (_INSTANT, _DAY, _MONTH, _YEAR, _PART))
+
+
+def parse_release(text: str) -> ReleaseDate:
+    """Read a stored release date. Raises DateError for text that is none of the stored forms."""
+    if _INSTANT.match(text):
+        return ReleaseDate(text, instant=dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    if (match := _DAY.match(text)) is not None:
+        try:
+            return ReleaseDate(text, day=dt.date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError as exc:
+            raise DateError(f"{text} is not a real date.") from exc
+    if (match := _MONTH.match(text)) is not None and 1 <= int(match[2]) <= 12:
+        return ReleaseDate(text)
+    if _YEAR.match(text) or _PART.match(text):
+        return ReleaseDate(text)
+    raise DateError(f"{text!r} is not a release date.")
+
+
+def _zone(name: str) -> dt.tzinfo:
+    name = name.strip()
+    alias = _ZONE_ALIASES.get(name.upper())
+    if alias is not None:
+        return ZoneInfo(alias)
+    if (match := _OFFSET.match(name)) is not None:
+        sign = 1 if match[1] == "+" else -1
+        hours, minutes = int(match[2]), int(match[3] or 0)
+        if hours > 14 or minutes > 59:
+            raise DateError(f"{name} is not a time-zone offset (they run from -12:00 to +14:00).")
+        return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise DateError(
+            f"I don't know the time zone {name!r}. Use an offset like +09:00, or a name like Asia/Seoul or KST."
+        ) from exc
+
+
+def parse_typed_release(text: str) -> ReleaseDate:
+    """Read what a moderator typed: "2026-12-05", or "2026-12-05 17:00 KST" / "… +09:00" / "… Asia/Seoul".
+
+    A time needs a time zone, since a time without one is a different moment for every reader. Rough
+    dates ("2026-12", "2026", "late 2026") are accepted as they are.
+    """
+    value = " ".join(text.strip().split())
+    lowered = value.lower()
+    if _MONTH.match(value) or _YEAR.match(value) or _PART.match(lowered):
+        return parse_release(lowered)
+    match = _TYPED.match(value)
+    if match is None:
+        raise DateError(
+            f"I couldn't read “{value[:40]}” as a date. Type a date like 2026-12-05, a date and time with a time "
+            "zone like 2026-12-05 17:00 KST, or a rough date like 2026-12, 2026 or late 2026."
+        )
+    try:
+        day = dt.date.fromisoformat("-".join(part.zfill(2) for part in match["date"].split("-")))
+    except ValueError as exc:
+        raise DateError(f"{match['date']} is not a real date.") from exc
+    if match["time"] is None:
+        return ReleaseDate(day.isoformat(), day=day)
+    if match["zone"] is None:
+        raise DateError("Add a time zone to the time, like 2026-12-05 17:00 KST or 2026-12-05 17:00 +09:00.")
+    try:
+        clock = dt.time.fromisoformat(match["time"].zfill(5))
+    except ValueError as exc:
+        raise DateError(f"{match['time']} is not a time of day.") from exc
+    instant = dt.datetime.combine(day, clock, tzinfo=_zone(match["zone"]))
+    # Store the offset in force at that moment, so the text alone says the instant.
+    fixed = instant.astimezone(dt.timezone(instant.utcoffset() or dt.timedelta()))
+    return ReleaseDate(fixed.isoformat(), instant=fixed)

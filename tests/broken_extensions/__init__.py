@@ -1,0 +1,1 @@
+"""Extensions for testing a failed load: one good, one whose setup raises."""
