@@ -12,6 +12,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.announce import Deliverer, NotifyButton
 from bot.errors import ErrorHandlingTree
 from bot.settings import Settings
 from bot.store import Store
@@ -78,10 +79,14 @@ class AoadBot(commands.Bot):
         self.sync_on_start = sync_on_start
         self.extensions_package = extensions_package
         self.failed_extensions: dict[str, BaseException] = {}
+        self.deliverer: Deliverer | None = None
 
     async def setup_hook(self) -> None:
         # Buttons that must keep working on old messages and across restarts.
-        self.add_dynamic_items(RevealButton, SuggestionButton)
+        self.add_dynamic_items(RevealButton, SuggestionButton, NotifyButton)
+        self.deliverer = Deliverer(self)
+        # Whatever was committed before a crash or a restart goes out now.
+        self.deliverer.start()
         await self.load_all_extensions()
         if self.sync_scope is not None:
             # In development every command is a guild command of the dev guild: guild syncs apply at once.
@@ -178,6 +183,11 @@ class AoadBot(commands.Bot):
             return False
         await self.sync_commands(guild)
         return True
+
+    async def close(self) -> None:
+        if self.deliverer is not None:
+            await self.deliverer.stop()
+        await super().close()
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -40,6 +40,9 @@ _PART = re.compile(r"^(early|mid|late) (\d{4})$")
 _TYPED = re.compile(
     r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<time>\d{1,2}:\d{2})(?:\s*(?P<zone>[A-Za-z_/+\-:0-9]+))?)?$"
 )
+# Release dates of this century only: older zones' local mean time has offsets in seconds, and the ends of
+# Python's calendar overflow when converted.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 _ZONE_ALIASES = {"KST": "Asia/Seoul", "UTC": "UTC", "GMT": "UTC", "Z": "UTC"}
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
@@ -60,6 +63,11 @@ class ReleaseDate:
 
     def words(self) -> str:
         """The date in words, exactly as precise as it is known."""
+        if self.instant is not None:
+            moment = self.instant
+            offset = moment.strftime("%z")
+            zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+            return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} ({zone})"
         if self.day is not None:
             return f"{self.day.day} {MONTHS[self.day.month - 1]} {self.day.year}"
         if (match := _MONTH.match(self.text)) is not None:
@@ -107,12 +115,14 @@ def _zone(name: str) -> dt.tzinfo:
     if (match := _OFFSET.match(name)) is not None:
         sign = 1 if match[1] == "+" else -1
         hours, minutes = int(match[2]), int(match[3] or 0)
-        if hours > 14 or minutes > 59:
+        offset = sign * dt.timedelta(hours=hours, minutes=minutes)
+        if minutes > 59 or not -dt.timedelta(hours=12) <= offset <= dt.timedelta(hours=14):
             raise DateError(f"{name} is not a time-zone offset (they run from -12:00 to +14:00).")
-        return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+        return dt.timezone(offset)
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # OSError: a region name such as "Asia" is a folder of the time-zone database, not a zone.
         raise DateError(
             f"I don't know the time zone {name!r}. Use an offset like +09:00, or a name like Asia/Seoul or KST."
         ) from exc
@@ -138,6 +148,8 @@ def parse_typed_release(text: str) -> ReleaseDate:
         day = dt.date.fromisoformat("-".join(part.zfill(2) for part in match["date"].split("-")))
     except ValueError as exc:
         raise DateError(f"{match['date']} is not a real date.") from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DateError(f"A release date must fall between {FIRST_YEAR} and {LAST_YEAR}, not in {day.year}.")
     if match["time"] is None:
         return ReleaseDate(day.isoformat(), day=day)
     if match["zone"] is None:

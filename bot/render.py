@@ -103,6 +103,11 @@ def link_text(text: str) -> str:
     return _MARKDOWN_LINK_TEXT.sub(r"\\\1", text)
 
 
+def link_target(url: str) -> str:
+    """A URL safe inside a markdown link's parentheses: a ")" in it cannot close the link early."""
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
 def source_url(source: Source) -> str | None:
     """The article's address, or the publication's home page when the source names only a website."""
     if source.url:
@@ -118,7 +123,7 @@ def source_links(sources: Iterable[Source]) -> str:
     for source in sources:
         label = source.label()
         url = source_url(source)
-        parts.append(f"[{link_text(label)}]({url})" if url else label)
+        parts.append(f"[{link_text(label)}]({link_target(url)})" if url else label)
     return "; ".join(parts)
 
 

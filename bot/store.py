@@ -8,6 +8,7 @@ mode never waits for the writer and never sees a transaction that has not commit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -22,6 +23,7 @@ import msgspec
 
 from bot.catalog import Catalog
 from bot.models import Entry, SpoilerLevel
+from bot.moderation_store import ModerationRepository
 from bot.pack import Pack, decode_entry, encode_entry, entry_digest
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,7 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     return db
 
 
-class Store:
+class Store(ModerationRepository):
     """Every read and write of the bot's data. Cogs call these methods; they never see SQL."""
 
     def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, pack: Pack) -> None:
@@ -130,14 +132,18 @@ class Store:
         async with self._write_lock:
             if self._writer.in_transaction:
                 # A transaction left open by a cancelled or failed caller must not swallow this one.
-                await self._writer.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    await self._writer.execute("ROLLBACK")
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
                 await self._writer.execute("COMMIT")
             except BaseException:
-                if self._writer.in_transaction:
-                    await self._writer.execute("ROLLBACK")
+                # The rollback must never replace the original error (a cancellation above all): if a
+                # cancelled COMMIT went through after all, there is nothing left to roll back.
+                with contextlib.suppress(sqlite3.Error):
+                    if self._writer.in_transaction:
+                        await self._writer.execute("ROLLBACK")
                 raise
 
     async def schema_version(self) -> int:

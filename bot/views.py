@@ -134,14 +134,16 @@ class Pager(discord.ui.View):
             except discord.HTTPException:
                 log.debug("Could not disable the buttons of an expired pager", exc_info=True)
 
-    async def send(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
+    async def send(
+        self, interaction: discord.Interaction, *, ephemeral: bool, content: str | None = None
+    ) -> None:
         """Answer `interaction` with the first page; the pager disables itself on that message later."""
         self.message_owner = interaction
         if len(self.pages) == 1 and len(self.children) == 2:
-            await interaction.response.send_message(embed=self.current, ephemeral=ephemeral)
+            await interaction.response.send_message(content, embed=self.current, ephemeral=ephemeral)
             self.stop()
             return
-        await interaction.response.send_message(embed=self.current, view=self, ephemeral=ephemeral)
+        await interaction.response.send_message(content, embed=self.current, view=self, ephemeral=ephemeral)
 
 
 OpenCard = Callable[[discord.Interaction, str, bool], Awaitable[None]]

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog
-from bot.render import Field, card, link_text, source_url
+from bot.render import Field, card, link_target, link_text, source_url
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -26,7 +26,7 @@ def publications(catalog: Catalog) -> list[str]:
     for source in catalog.sources():
         if by_name.get(source.name) is None:
             by_name[source.name] = source_url(source)
-    return [f"[{link_text(name)}]({url})" if url else name for name, url in by_name.items()]
+    return [f"[{link_text(name)}]({link_target(url)})" if url else name for name, url in by_name.items()]
 
 
 def about_card(catalog: Catalog, latency: float, version: str) -> discord.Embed:

@@ -1,0 +1,358 @@
+"""Announcing: what an announcement says, and the deliverer that posts it exactly once.
+
+A moderator's change is committed together with its outbox rows (`Store.commit_change`). The deliverer then
+posts each row and records every step before and after the call to Discord:
+
+    pending ──(record "posting")── POST with the row's fixed nonce ──(record message id)── posted
+    posted ── thread (if asked) ── publish (if asked, at most 10 an hour per channel) ── done
+
+After a crash, a row left in "posting" is sent again with the same nonce (`enforce_nonce`), which Discord
+answers with the message it already has, so nothing is posted twice; past the few minutes Discord keeps
+nonces, the bot first looks for its own message in the channel. A channel that answers 403 or 404 is marked
+failing, its rows fail, and the moderators are told; it is not called again until set up anew. Other errors
+(5xx, rate limits discord.py gave up on, network) are retried later with a growing delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
+from bot.render import BRAND_COLOUR, CONTENT_LIMIT, card, truncate
+from bot.subscriptions import toggle_subscription
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+log = logging.getLogger(__name__)
+
+PUBLISHES_PER_HOUR = 10
+# Discord remembers a nonce for "a few minutes"; past this, look for the message before sending again.
+NONCE_WINDOW = dt.timedelta(minutes=2)
+IDLE_WAIT = 30.0
+MAX_BACKOFF = 600.0
+# How long stopping waits for the row in hand to be recorded before cancelling.
+STOP_GRACE = 5.0
+THREAD_NAME_LIMIT = 100
+HISTORY_LOOKBACK = 50
+
+# Discord's JSON error codes the deliverer treats as "already done" or "not applicable".
+THREAD_ALREADY_EXISTS = 160004
+ALREADY_CROSSPOSTED = 40033
+CANNOT_CROSSPOST_HERE = 50024
+
+
+def announcement_embed(title: str, body: str, footer: str = "") -> dict[str, Any]:
+    """The embed of an announcement, as stored in the outbox (a dict: it must survive a restart)."""
+    return card(title=title, description=body, footer=footer, colour=BRAND_COLOUR).to_dict()  # type: ignore[return-value]
+
+
+def outbox_drafts(
+    settings: GuildSettings,
+    *,
+    title: str,
+    body: str,
+    announce: bool,
+    author: str,
+    revision_note: str = "",
+    failing: frozenset[int] = frozenset(),
+) -> list[OutboxDraft]:
+    """The messages a committed change sends: the announcement (when asked) and the mod-log entry."""
+    drafts: list[OutboxDraft] = []
+    if announce and settings.announce_channel_id is not None and settings.announce_channel_id not in failing:
+        role = settings.ping_role_id
+        drafts.append(
+            OutboxDraft(
+                purpose="announcement",
+                channel_id=settings.announce_channel_id,
+                payload={
+                    "content": f"<@&{role}>" if role else None,
+                    "ping_role_id": role,
+                    "embeds": [announcement_embed(title, body)],
+                    "thread_name": truncate(title, THREAD_NAME_LIMIT) if settings.threads else None,
+                    "publish": settings.auto_publish,
+                    "notify_button": role is not None,
+                },
+            )
+        )
+    if settings.modlog_channel_id is not None and settings.modlog_channel_id not in failing:
+        verb = "announced" if drafts else "saved without announcing"
+        drafts.append(
+            OutboxDraft(
+                purpose="modlog",
+                channel_id=settings.modlog_channel_id,
+                payload={
+                    "content": None,
+                    "ping_role_id": None,
+                    "embeds": [
+                        announcement_embed(f"📝 {title}", body, footer=f"{verb} by {author}{revision_note}")
+                    ],
+                    "thread_name": None,
+                    "publish": False,
+                    "notify_button": False,
+                },
+            )
+        )
+    return drafts
+
+
+class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"aoad:notify"):
+    """ "Notify me" under an announcement: does what /subscribe does, for whoever presses it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Notify me", emoji="🔔", style=discord.ButtonStyle.secondary, custom_id="aoad:notify"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NotifyButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await toggle_subscription(interaction)
+
+
+def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:
+    """Exactly the opted-in role may be pinged; nothing in the text can ping anyone else."""
+    role = payload.get("ping_role_id")
+    if role:
+        return discord.AllowedMentions(
+            everyone=False, users=False, roles=[discord.Object(int(role))], replied_user=False
+        )
+    return discord.AllowedMentions.none()
+
+
+class Deliverer:
+    """Posts what the outbox holds, one row at a time, and survives anything Discord or a crash does."""
+
+    def __init__(
+        self, bot: AoadBot, *, clock: Callable[[], dt.datetime] = utcnow, idle: float = IDLE_WAIT
+    ) -> None:
+        self.bot = bot
+        self.store = bot.store
+        self.clock = clock
+        self.idle = idle
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.delivered = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-deliverer")
+
+    async def stop(self) -> None:
+        """Let the row being delivered finish (so its state is recorded), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        done, _ = await asyncio.wait([self._task], timeout=STOP_GRACE)
+        if not done:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("The outbox deliverer failed; it will try again")
+            if not self._stopping:
+                await self._sleep()
+
+    async def _sleep(self) -> None:
+        wait = self.idle
+        due = await self.store.next_outbox_due()
+        if due is not None:
+            wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def run_once(self) -> int:
+        """Deliver everything due now. Returns how many rows reached a final state."""
+        finished = 0
+        for item in await self.store.due_outbox(self.clock()):
+            if self._stopping:
+                break
+            if await self.deliver(item):
+                finished += 1
+        return finished
+
+    async def deliver(self, item: OutboxItem) -> bool:
+        channel = self.bot.get_partial_messageable(item.channel_id, guild_id=item.guild_id)
+        try:
+            if await self.store.is_channel_failing(item.channel_id):
+                await self.store.update_outbox(item.id, state="failed", error="the channel is failing")
+                return True
+            message_id = item.message_id
+            if item.state in ("pending", "posting"):
+                message_id = await self._post(item, channel)
+            assert message_id is not None
+            message = channel.get_partial_message(message_id)
+            payload = item.payload
+            if payload.get("thread_name") and not item.thread_done:
+                await self._open_thread(item, message, str(payload["thread_name"]))
+            if payload.get("publish") and not item.publish_done and not await self._publish(item, message):
+                return False
+            await self.store.update_outbox(item.id, state="done", error=None)
+            self.delivered += 1
+            return True
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await self._channel_refused(item, exc)
+            return True
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            delay = min(MAX_BACKOFF, 5.0 * 2 ** min(item.attempts, 10))
+            log.warning("Delivery of outbox row %s failed (%s); retrying in %.0f s", item.id, exc, delay)
+            await self.store.update_outbox(
+                item.id,
+                attempts=item.attempts + 1,
+                next_attempt_at=self.clock() + dt.timedelta(seconds=delay),
+                error=truncate(str(exc), 500),
+            )
+            return False
+
+    async def _post(self, item: OutboxItem, channel: discord.PartialMessageable) -> int:
+        if item.state == "posting" and self.clock() - item.updated_at > NONCE_WINDOW:
+            found = await self._find_posted(item, channel)
+            if found is not None:
+                await self.store.update_outbox(item.id, state="posted", message_id=found)
+                return found
+        # Recorded before the call: if the bot dies during it, the next start knows a POST may have landed.
+        await self.store.update_outbox(item.id, state="posting", attempts=item.attempts + 1)
+        payload = item.payload
+        view = None
+        if payload.get("notify_button"):
+            view = discord.ui.View(timeout=None)
+            view.add_item(NotifyButton())
+        content = payload.get("content")
+        message = await channel.send(
+            content=truncate(content, CONTENT_LIMIT) if content else None,
+            embeds=[discord.Embed.from_dict(embed) for embed in payload.get("embeds", [])],
+            view=view,  # type: ignore[arg-type]
+            nonce=item.nonce,
+            allowed_mentions=_allowed_mentions(payload),
+        )
+        await self.store.update_outbox(item.id, state="posted", message_id=message.id)
+        log.info("Posted outbox row %s (%s) as message %s", item.id, item.purpose, message.id)
+        return message.id
+
+    async def _find_posted(self, item: OutboxItem, channel: discord.PartialMessageable) -> int | None:
+        """Past the nonce window, look for this row's message among the bot's recent ones."""
+        embeds = item.payload.get("embeds") or [{}]
+        wanted = (embeds[0].get("title"), embeds[0].get("description"))
+        me = self.bot.user.id if self.bot.user else None
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                mine = message.author.id == me and message.embeds
+                if mine and (message.embeds[0].title, message.embeds[0].description) == wanted:
+                    return message.id
+        except discord.Forbidden:
+            log.warning("Cannot read channel %s to check for an earlier post; sending again", item.channel_id)
+        return None
+
+    async def _open_thread(self, item: OutboxItem, message: discord.PartialMessage, name: str) -> None:
+        try:
+            await message.create_thread(name=name, auto_archive_duration=1440)
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ALREADY_EXISTS:
+                if isinstance(exc, discord.Forbidden):
+                    # The announcement is out; a missing thread permission must not block it.
+                    await self._warn(
+                        item, f"I couldn't open a discussion thread in <#{item.channel_id}>: {exc.text}"
+                    )
+                else:
+                    raise
+        await self.store.update_outbox(item.id, thread_done=True)
+
+    async def _publish(self, item: OutboxItem, message: discord.PartialMessage) -> bool:
+        """Crosspost to following servers, at most 10 an hour per channel. False: wait for room."""
+        now = self.clock()
+        recent = await self.store.publishes_since(item.channel_id, now - dt.timedelta(hours=1))
+        if len(recent) >= PUBLISHES_PER_HOUR:
+            room_at = recent[0] + dt.timedelta(hours=1)
+            log.info(
+                "Channel %s has published %d times this hour; publishing row %s at %s",
+                item.channel_id,
+                len(recent),
+                item.id,
+                room_at.isoformat(),
+            )
+            await self.store.update_outbox(item.id, next_attempt_at=room_at)
+            return False
+        try:
+            await message.publish()
+            await self.store.record_publish(item.channel_id, now)
+        except discord.HTTPException as exc:
+            if exc.code == CANNOT_CROSSPOST_HERE:
+                log.info("Channel %s is not an announcement channel; not publishing", item.channel_id)
+            elif exc.code != ALREADY_CROSSPOSTED:
+                if isinstance(exc, discord.Forbidden):
+                    await self._warn(
+                        item, f"I couldn't publish the announcement in <#{item.channel_id}>: {exc.text}"
+                    )
+                else:
+                    raise
+        await self.store.update_outbox(item.id, publish_done=True)
+        return True
+
+    async def _channel_refused(self, item: OutboxItem, exc: discord.HTTPException) -> None:
+        reason = (
+            f"{exc.status} {exc.text or ('Missing Permissions' if exc.status == 403 else 'Unknown Channel')}"
+        )
+        log.warning(
+            "Channel %s refused outbox row %s (%s): not calling it again", item.channel_id, item.id, reason
+        )
+        await self.store.mark_channel_failing(
+            item.guild_id, item.channel_id, exc.status, truncate(reason, 200)
+        )
+        await self.store.update_outbox(item.id, state="failed", error=truncate(reason, 500))
+        await self._warn(
+            item,
+            f"I couldn't post in <#{item.channel_id}> ({truncate(reason, 200)}). Nothing more will be sent there "
+            "until it is fixed: check my permissions in that channel, then run `/manage setup` with it again.",
+        )
+
+    async def _warn(self, item: OutboxItem, text: str) -> None:
+        """Tell the moderators through the mod-log, unless the mod-log is the channel in trouble."""
+        settings = await self.store.get_settings(item.guild_id)
+        modlog = settings.modlog_channel_id
+        if modlog is None or modlog == item.channel_id or await self.store.is_channel_failing(modlog):
+            return
+        await self.store.queue(
+            item.guild_id,
+            [
+                OutboxDraft(
+                    purpose="modlog",
+                    channel_id=modlog,
+                    payload={
+                        "content": None,
+                        "ping_role_id": None,
+                        "embeds": [announcement_embed("⚠️ Delivery problem", text)],
+                        "thread_name": None,
+                        "publish": False,
+                        "notify_button": False,
+                    },
+                )
+            ],
+        )
+        self.wake()

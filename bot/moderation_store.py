@@ -1,0 +1,511 @@
+"""The store's moderation half: server settings, revisions, the announcement outbox, failing channels.
+
+A moderator's change, its revision and its announcement are written in one transaction (`commit_change`),
+so a change is never announced without being saved, nor saved without its announcement being queued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.models import Entry
+from bot.pack import decode_entry, encode_entry
+
+Purpose = Literal["announcement", "modlog", "reminder"]
+OutboxState = Literal["pending", "posting", "posted", "done", "failed"]
+
+
+class ConflictError(Exception):
+    """The entry changed since the moderator started editing it: nothing was written."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    announce_channel_id: int | None = None
+    ping_role_id: int | None = None
+    moderator_role_id: int | None = None
+    modlog_channel_id: int | None = None
+    threads: bool = False
+    auto_publish: bool = False
+
+
+SETTINGS_COLUMNS = (
+    "announce_channel_id",
+    "ping_role_id",
+    "moderator_role_id",
+    "modlog_channel_id",
+    "threads",
+    "auto_publish",
+)
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    kind: str
+    key: str
+    entry: Entry
+    version: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry's change. `base_version` is the version the moderator saw (None: it must not exist yet)."""
+
+    kind: str
+    key: str
+    before: Entry | None
+    after: Entry | None
+    base_version: int | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    guild_id: int
+    kind: str
+    key: str
+    before: Entry | None
+    after: Entry | None
+    summary: str
+    author_id: int
+    author_name: str
+    created_at: dt.datetime
+    reverts: int | None
+
+
+@dataclass(frozen=True)
+class OutboxDraft:
+    """A message to deliver once the change commits."""
+
+    purpose: Purpose
+    channel_id: int
+    payload: dict[str, Any]
+    not_before: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    guild_id: int
+    revision_id: int | None
+    purpose: Purpose
+    channel_id: int
+    payload: dict[str, Any]
+    nonce: str
+    state: OutboxState
+    message_id: int | None
+    thread_done: bool
+    publish_done: bool
+    attempts: int
+    next_attempt_at: dt.datetime
+    error: str | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class FailingChannel:
+    channel_id: int
+    guild_id: int
+    status: int
+    reason: str
+    since: dt.datetime
+
+
+@dataclass
+class CommitResult:
+    revisions: list[Revision] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def _entry_or_none(kind: str, data: str | None) -> Entry | None:
+    return None if data is None else decode_entry(kind, data)
+
+
+def _revision(row: Sequence[Any]) -> Revision:
+    rid, guild_id, kind, key, before, after, summary, author_id, author_name, created_at, reverts = row
+    return Revision(
+        id=rid,
+        guild_id=guild_id,
+        kind=kind,
+        key=key,
+        before=_entry_or_none(kind, before),
+        after=_entry_or_none(kind, after),
+        summary=summary,
+        author_id=author_id,
+        author_name=author_name,
+        created_at=dt.datetime.fromisoformat(created_at),
+        reverts=reverts,
+    )
+
+
+_REVISION_COLUMNS = (
+    "id, guild_id, kind, key, before, after, summary, author_id, author_name, created_at, reverts"
+)
+_OUTBOX_COLUMNS = (
+    "id, guild_id, revision_id, purpose, channel_id, payload, nonce, state, message_id, thread_done, "
+    "publish_done, attempts, next_attempt_at, error, updated_at"
+)
+
+
+def _outbox(row: Sequence[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row[0],
+        guild_id=row[1],
+        revision_id=row[2],
+        purpose=row[3],
+        channel_id=row[4],
+        payload=json.loads(row[5]),
+        nonce=row[6],
+        state=row[7],
+        message_id=row[8],
+        thread_done=bool(row[9]),
+        publish_done=bool(row[10]),
+        attempts=row[11],
+        next_attempt_at=dt.datetime.fromisoformat(row[12]),
+        error=row[13],
+        updated_at=dt.datetime.fromisoformat(row[14]),
+    )
+
+
+class ModerationRepository:
+    """Mixed into Store: the methods moderation and delivery use. No SQL leaves this module."""
+
+    _reader: aiosqlite.Connection
+
+    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        raise NotImplementedError
+
+    def forget(self, guild_id: int) -> None:
+        raise NotImplementedError
+
+    async def ensure_guild(self, guild_id: int) -> None:
+        raise NotImplementedError
+
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # -- settings ----------------------------------------------------------------------------------------
+
+    async def get_settings(self, guild_id: int) -> GuildSettings:
+        rows = await self._rows(
+            f"SELECT {', '.join(SETTINGS_COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if not rows:
+            return GuildSettings(guild_id)
+        values = dict(zip(SETTINGS_COLUMNS, rows[0], strict=True))
+        values["threads"] = bool(values["threads"])
+        values["auto_publish"] = bool(values["auto_publish"])
+        return GuildSettings(guild_id, **values)
+
+    async def update_settings(self, guild_id: int, **changes: int | bool | None) -> GuildSettings:
+        unknown = set(changes) - set(SETTINGS_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
+                (guild_id, _iso(utcnow())),
+            )
+            for column, value in changes.items():
+                # Column names come from SETTINGS_COLUMNS, never from the caller's text.
+                await db.execute(
+                    f"UPDATE guild_settings SET {column} = ?, updated_at = ? WHERE guild_id = ?",
+                    (int(value) if isinstance(value, bool) else value, _iso(utcnow()), guild_id),
+                )
+        return await self.get_settings(guild_id)
+
+    # -- entries and revisions ---------------------------------------------------------------------------
+
+    async def get_entry(self, guild_id: int, kind: str, key: str) -> StoredEntry | None:
+        """A server's current entry with its version, or None if it does not exist (or was removed)."""
+        await self.ensure_guild(guild_id)
+        rows = await self._rows(
+            "SELECT data, version FROM entries WHERE guild_id = ? AND kind = ? AND key = ? AND deleted = 0",
+            (guild_id, kind, key),
+        )
+        if not rows:
+            return None
+        return StoredEntry(kind, key, decode_entry(kind, rows[0][0]), rows[0][1])
+
+    async def commit_change(
+        self,
+        guild_id: int,
+        changes: Sequence[Change],
+        *,
+        summary: str,
+        author_id: int,
+        author_name: str,
+        outbox: Sequence[OutboxDraft] = (),
+        reverts: int | None = None,
+    ) -> CommitResult:
+        """Write the changes, a revision for each and the outbox messages, all in one transaction.
+
+        Raises ConflictError, writing nothing, when an entry's version is no longer the one the moderator
+        started from.
+        """
+        await self.ensure_guild(guild_id)
+        now = _iso(utcnow())
+        result = CommitResult()
+        async with self.transaction() as db:
+            for change in changes:
+                async with db.execute(
+                    "SELECT version, deleted, position FROM entries WHERE guild_id = ? AND kind = ? AND key = ?",
+                    (guild_id, change.kind, change.key),
+                ) as cursor:
+                    row = await cursor.fetchone()
+                live_version = None if row is None or row[1] else row[0]
+                if live_version != change.base_version:
+                    raise ConflictError(f"{change.kind} {change.key} changed meanwhile")
+                data = None if change.after is None else encode_entry(change.after).decode()
+                if row is None:
+                    assert data is not None, "cannot remove an entry that does not exist"
+                    await db.execute(
+                        "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
+                        " VALUES (?, ?, ?, ?, NULL, ?,"
+                        " (SELECT coalesce(max(position), 0) + 1 FROM entries WHERE guild_id = ?))",
+                        (guild_id, change.kind, change.key, data, now, guild_id),
+                    )
+                elif data is None:
+                    await db.execute(
+                        "UPDATE entries SET deleted = 1, version = version + 1, updated_at = ?"
+                        " WHERE guild_id = ? AND kind = ? AND key = ?",
+                        (now, guild_id, change.kind, change.key),
+                    )
+                else:
+                    await db.execute(
+                        "UPDATE entries SET data = ?, deleted = 0, version = version + 1, updated_at = ?"
+                        " WHERE guild_id = ? AND kind = ? AND key = ?",
+                        (data, now, guild_id, change.kind, change.key),
+                    )
+                before = None if change.before is None else encode_entry(change.before).decode()
+                cursor = await db.execute(
+                    "INSERT INTO revisions (guild_id, kind, key, before, after, summary, author_id, author_name,"
+                    " created_at, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        change.kind,
+                        change.key,
+                        before,
+                        data,
+                        summary,
+                        author_id,
+                        author_name,
+                        now,
+                        reverts,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                result.revisions.append(
+                    Revision(
+                        id=cursor.lastrowid,
+                        guild_id=guild_id,
+                        kind=change.kind,
+                        key=change.key,
+                        before=change.before,
+                        after=change.after,
+                        summary=summary,
+                        author_id=author_id,
+                        author_name=author_name,
+                        created_at=dt.datetime.fromisoformat(now),
+                        reverts=reverts,
+                    )
+                )
+            first_revision = result.revisions[0].id if result.revisions else None
+            for draft in outbox:
+                result.outbox_ids.append(await self._queue(db, guild_id, first_revision, draft, now))
+        self.forget(guild_id)
+        return result
+
+    async def _queue(
+        self, db: aiosqlite.Connection, guild_id: int, revision_id: int | None, draft: OutboxDraft, now: str
+    ) -> int:
+        # The nonce is fixed when the message is queued, so every retry (after a crash too) sends the same one.
+        nonce = "aoad" + secrets.token_hex(10)
+        due = _iso(draft.not_before) if draft.not_before else now
+        cursor = await db.execute(
+            "INSERT INTO outbox (guild_id, revision_id, purpose, channel_id, payload, nonce, next_attempt_at,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                revision_id,
+                draft.purpose,
+                draft.channel_id,
+                json.dumps(draft.payload, ensure_ascii=False),
+                nonce,
+                due,
+                now,
+                now,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def queue(self, guild_id: int, drafts: Sequence[OutboxDraft]) -> list[int]:
+        """Queue messages that belong to no change (a warning to the mod-log, a reminder)."""
+        now = _iso(utcnow())
+        async with self.transaction() as db:
+            return [await self._queue(db, guild_id, None, draft, now) for draft in drafts]
+
+    async def revisions(
+        self,
+        guild_id: int,
+        *,
+        kind: str | None = None,
+        key: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Revision]:
+        where = "guild_id = ?"
+        params: list[object] = [guild_id]
+        if kind is not None and key is not None:
+            where += " AND kind = ? AND key = ?"
+            params += [kind, key]
+        rows = await self._rows(
+            f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_revision(row) for row in rows]
+
+    async def count_revisions(self, guild_id: int, *, kind: str | None = None, key: str | None = None) -> int:
+        where = "guild_id = ?"
+        params: list[object] = [guild_id]
+        if kind is not None and key is not None:
+            where += " AND kind = ? AND key = ?"
+            params += [kind, key]
+        rows = await self._rows(f"SELECT count(*) FROM revisions WHERE {where}", params)
+        return int(rows[0][0])
+
+    async def revision(self, guild_id: int, revision_id: int) -> Revision | None:
+        rows = await self._rows(
+            f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE guild_id = ? AND id = ?",
+            (guild_id, revision_id),
+        )
+        return _revision(rows[0]) if rows else None
+
+    # -- outbox ------------------------------------------------------------------------------------------
+
+    async def due_outbox(self, now: dt.datetime, limit: int = 50) -> list[OutboxItem]:
+        rows = await self._rows(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE state IN ('pending', 'posting', 'posted')"
+            " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            (_iso(now), limit),
+        )
+        return [_outbox(row) for row in rows]
+
+    async def next_outbox_due(self) -> dt.datetime | None:
+        rows = await self._rows(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('pending', 'posting', 'posted')"
+        )
+        return dt.datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    async def outbox_item(self, item_id: int) -> OutboxItem | None:
+        rows = await self._rows(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
+        return _outbox(rows[0]) if rows else None
+
+    async def outbox_items(self, guild_id: int) -> list[OutboxItem]:
+        rows = await self._rows(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [_outbox(row) for row in rows]
+
+    async def update_outbox(self, item_id: int, **fields: object) -> None:
+        """Record a delivery step. Called before and after every call to Discord."""
+        allowed = {
+            "state",
+            "message_id",
+            "thread_done",
+            "publish_done",
+            "attempts",
+            "next_attempt_at",
+            "error",
+        }
+        if set(fields) - allowed:
+            raise ValueError(f"unknown outbox fields: {sorted(set(fields) - allowed)}")
+        values = [
+            _iso(value)
+            if isinstance(value, dt.datetime)
+            else int(value)
+            if isinstance(value, bool)
+            else value
+            for value in fields.values()
+        ]
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        async with self.transaction() as db:
+            await db.execute(
+                f"UPDATE outbox SET {assignments}, updated_at = ? WHERE id = ?",
+                [*values, _iso(utcnow()), item_id],
+            )
+
+    # -- failing channels and publishing pace ------------------------------------------------------------
+
+    async def mark_channel_failing(self, guild_id: int, channel_id: int, status: int, reason: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO failing_channels (channel_id, guild_id, status, reason, since) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (channel_id) DO UPDATE SET status = excluded.status, reason = excluded.reason",
+                (channel_id, guild_id, status, reason, _iso(utcnow())),
+            )
+            await db.execute(
+                "UPDATE outbox SET state = 'failed', error = ?, updated_at = ?"
+                " WHERE channel_id = ? AND state IN ('pending', 'posting')",
+                (reason, _iso(utcnow()), channel_id),
+            )
+
+    async def failing_channels(self, guild_id: int) -> list[FailingChannel]:
+        rows = await self._rows(
+            "SELECT channel_id, guild_id, status, reason, since FROM failing_channels WHERE guild_id = ?",
+            (guild_id,),
+        )
+        return [
+            FailingChannel(row[0], row[1], row[2], row[3], dt.datetime.fromisoformat(row[4])) for row in rows
+        ]
+
+    async def is_channel_failing(self, channel_id: int) -> bool:
+        return bool(await self._rows("SELECT 1 FROM failing_channels WHERE channel_id = ?", (channel_id,)))
+
+    async def clear_failing_channel(self, channel_id: int) -> int:
+        """A moderator set the channel up again: forget its failure and retry what failed there."""
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM failing_channels WHERE channel_id = ?", (channel_id,))
+            cursor = await db.execute(
+                "UPDATE outbox SET state = 'pending', error = NULL, next_attempt_at = ?, updated_at = ?"
+                " WHERE channel_id = ? AND state = 'failed' AND message_id IS NULL",
+                (_iso(utcnow()), _iso(utcnow()), channel_id),
+            )
+            return cursor.rowcount
+
+    async def record_publish(self, channel_id: int, at: dt.datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO publishes (channel_id, published_at) VALUES (?, ?)", (channel_id, _iso(at))
+            )
+            # Only the last hour matters for pacing.
+            await db.execute(
+                "DELETE FROM publishes WHERE channel_id = ? AND published_at < ?",
+                (channel_id, _iso(at - dt.timedelta(hours=1))),
+            )
+
+    async def publishes_since(self, channel_id: int, since: dt.datetime) -> list[dt.datetime]:
+        rows = await self._rows(
+            "SELECT published_at FROM publishes WHERE channel_id = ? AND published_at >= ? ORDER BY published_at",
+            (channel_id, _iso(since)),
+        )
+        return [dt.datetime.fromisoformat(row[0]) for row in rows]

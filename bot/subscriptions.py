@@ -1,0 +1,60 @@
+"""The opt-in ping role: fans add or remove it on themselves (/subscribe, or "Notify me")."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.errors import send_ephemeral
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+log = logging.getLogger(__name__)
+
+
+async def toggle_subscription(interaction: discord.Interaction) -> None:
+    """Give the member the server's ping role, or take it away if they have it. Always answers privately."""
+    guild = interaction.guild
+    member = interaction.user
+    if guild is None or not isinstance(member, discord.Member):
+        await send_ephemeral(interaction, "Announcement pings are set per server: use this in a server.")
+        return
+    bot: AoadBot = interaction.client  # type: ignore[assignment]
+    settings = await bot.store.get_settings(guild.id)
+    role = guild.get_role(settings.ping_role_id) if settings.ping_role_id else None
+    if role is None:
+        await send_ephemeral(
+            interaction,
+            "This server has no announcement ping role yet. A moderator can choose one with "
+            "`/manage setup ping_role:`.",
+        )
+        return
+    me = guild.me
+    if not me.guild_permissions.manage_roles or role >= me.top_role:
+        await send_ephemeral(
+            interaction,
+            f"I can't give out {role.mention} yet: I need the Manage Roles permission and a role above it. "
+            "Please ask a server admin.",
+        )
+        return
+    subscribed = any(r.id == role.id for r in member.roles)
+    try:
+        if subscribed:
+            await member.remove_roles(role, reason="Unsubscribed from announcements")
+        else:
+            await member.add_roles(role, reason="Subscribed to announcements")
+    except discord.Forbidden:
+        await send_ephemeral(
+            interaction, f"Discord didn't let me change {role.mention} for you. Please ask a server admin."
+        )
+        return
+    if subscribed:
+        await send_ephemeral(interaction, f"Done: you won't be pinged by {role.mention} any more.")
+    else:
+        await send_ephemeral(
+            interaction,
+            f"Done: you'll be pinged by {role.mention} when there is news. Use `/subscribe` again to stop.",
+        )

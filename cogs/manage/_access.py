@@ -1,0 +1,50 @@
+"""Who may change a server's data: members with Manage Server, or the server's moderator role.
+
+Checked by the bot on every command and button that changes data: Discord's `default_permissions` only
+hides /manage, and server admins can override it per role, member or channel.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+
+class NotModerator(UserFacingError):
+    pass
+
+
+async def ensure_moderator(interaction: discord.Interaction) -> None:
+    if interaction.guild_id is None:
+        raise UserFacingError("The moderator commands work in a server.")
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.administrator:
+        return
+    bot: AoadBot = interaction.client  # type: ignore[assignment]
+    settings = await bot.store.get_settings(interaction.guild_id)
+    roles = getattr(interaction.user, "roles", [])
+    if settings.moderator_role_id is not None and any(r.id == settings.moderator_role_id for r in roles):
+        return
+    raise NotModerator(
+        "Only members with the Manage Server permission, or the server's moderator role, can change the data. "
+        "Nothing was changed."
+    )
+
+
+async def failing_note(bot: AoadBot, guild_id: int) -> str:
+    """A warning about channels the bot can no longer post in, for every moderator reply until fixed."""
+    failing = await bot.store.failing_channels(guild_id)
+    if not failing:
+        return ""
+    lines = [
+        f"\n⚠️ I can't post in <#{c.channel_id}> ({c.reason}); fix my permissions there, then run "
+        f"`/manage setup` with that channel again."
+        for c in failing
+    ]
+    return "".join(lines)

@@ -1,0 +1,78 @@
+"""The revision history, readable: who changed what, when, and a field-by-field diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+import msgspec
+
+from bot.models import Entry
+from bot.moderation_store import Revision
+from bot.render import Field, card, escape, truncate
+
+PER_PAGE = 5
+VALUE_PREVIEW = 80
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    """An entry as path → text, so two versions compare field by field ("fate.text", "aliases")."""
+    if isinstance(value, dict):
+        flat: dict[str, str] = {}
+        for name, item in value.items():
+            flat.update(_flatten(item, f"{prefix}.{name}" if prefix else str(name)))
+        return flat
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        flat = {}
+        for index, item in enumerate(value):
+            flat.update(_flatten(item, f"{prefix}[{index + 1}]"))
+        return flat
+    if isinstance(value, list):
+        return {prefix: ", ".join(map(str, value))}
+    return {prefix: "" if value is None else str(value)}
+
+
+def diff_lines(before: Entry | None, after: Entry | None) -> list[str]:
+    if before is None and after is None:
+        return []
+    if before is None:
+        return ["created"]
+    if after is None:
+        return ["removed"]
+    old = _flatten(msgspec.to_builtins(before))
+    new = _flatten(msgspec.to_builtins(after))
+    lines = []
+    for path in sorted(set(old) | set(new)):
+        was, now = old.get(path, ""), new.get(path, "")
+        if was != now:
+            shown_was = escape(truncate(was, VALUE_PREVIEW)) or "∅"
+            shown_now = escape(truncate(now, VALUE_PREVIEW)) or "∅"
+            lines.append(f"`{path}`: ~~{shown_was}~~ → {shown_now}")
+    return lines or ["no visible change"]
+
+
+def history_pages(revisions: list[Revision], title: str) -> list[discord.Embed]:
+    if not revisions:
+        return [card(title=title, description="No changes recorded yet.")]
+    pages = []
+    chunks = [revisions[i : i + PER_PAGE] for i in range(0, len(revisions), PER_PAGE)]
+    for number, chunk in enumerate(chunks, start=1):
+        fields = []
+        for revision in chunk:
+            when = discord.utils.format_dt(revision.created_at, "R")
+            undo = f" (reverts #{revision.reverts})" if revision.reverts else ""
+            name = f"#{revision.id} · {revision.kind}:{revision.key}{undo}"
+            body = f"{escape(revision.summary)}\nby {escape(revision.author_name)} {when}\n" + "\n".join(
+                diff_lines(revision.before, revision.after)[:8]
+            )
+            fields.append(Field(name, body))
+        pages.append(
+            card(
+                title=f"{title} ({number}/{len(chunks)})",
+                fields=fields,
+                footer="Undo a change with /manage revert revision:<number>",
+            )
+        )
+    return pages

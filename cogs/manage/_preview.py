@@ -1,0 +1,176 @@
+"""The moderator's preview: Post, Save without announcing, or Cancel. Nothing is saved before a button."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.announce import announcement_embed, outbox_drafts
+from bot.errors import SOMETHING_WENT_WRONG, UserFacingError, send_ephemeral
+from bot.moderation_store import ConflictError
+from bot.render import card, truncate
+from cogs.manage._access import ensure_moderator, failing_note
+from cogs.manage._edits import PendingEdit
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+log = logging.getLogger(__name__)
+
+PREVIEW_TIMEOUT = 600.0
+
+
+class GuardedView(discord.ui.View):
+    """A view whose errors become kind, private messages instead of tracebacks."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        if isinstance(error, UserFacingError):
+            await send_ephemeral(interaction, error.message)
+            return
+        log.error("Unhandled error in a button (%s)", type(item).__name__, exc_info=error)
+        await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+
+
+class GuardedModal(discord.ui.Modal):
+    """A modal whose errors become kind, private messages instead of tracebacks."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        if isinstance(error, UserFacingError):
+            await send_ephemeral(interaction, error.message)
+            return
+        log.error("Unhandled error in a form (%s)", type(self).__name__, exc_info=error)
+        await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+
+
+class Preview(GuardedView):
+    def __init__(self, bot: AoadBot, pending: PendingEdit, owner_id: int, can_announce: bool) -> None:
+        super().__init__(timeout=PREVIEW_TIMEOUT)
+        self.bot = bot
+        self.pending = pending
+        self.owner_id = owner_id
+        self.message_owner: discord.Interaction | None = None
+        self.post.disabled = not can_announce
+        if not pending.announce_by_default:
+            self.post.style = discord.ButtonStyle.secondary
+            self.save.style = discord.ButtonStyle.primary
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await send_ephemeral(interaction, "This preview belongs to the moderator who made the change.")
+            return False
+        await ensure_moderator(interaction)
+        return True
+
+    @discord.ui.button(label="Post", emoji="📣", style=discord.ButtonStyle.primary)
+    async def post(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
+        await self._commit(interaction, announce=True)
+
+    @discord.ui.button(label="Save without announcing", emoji="💾", style=discord.ButtonStyle.secondary)
+    async def save(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
+        await self._commit(interaction, announce=False)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.danger)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
+        self._finish()
+        await interaction.response.edit_message(
+            content="Cancelled: nothing was changed.", embeds=[], view=self
+        )
+
+    def _finish(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        self.stop()
+
+    async def _commit(self, interaction: discord.Interaction, *, announce: bool) -> None:
+        pending = self.pending
+        store = self.bot.store
+        settings = await store.get_settings(pending.guild_id)
+        failing = frozenset(c.channel_id for c in await store.failing_channels(pending.guild_id))
+        author = getattr(interaction.user, "display_name", interaction.user.name)
+        drafts = outbox_drafts(
+            settings,
+            title=pending.title,
+            body=pending.body,
+            announce=announce,
+            author=author,
+            failing=failing,
+        )
+        try:
+            result = await store.commit_change(
+                pending.guild_id,
+                pending.changes,
+                summary=pending.title,
+                author_id=interaction.user.id,
+                author_name=author,
+                outbox=drafts,
+                reverts=pending.reverts,
+            )
+        except ConflictError:
+            self._finish()
+            await interaction.response.edit_message(
+                content="⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
+                "command again to start from the current version.",
+                embeds=[],
+                view=self,
+            )
+            return
+        if self.bot.deliverer is not None:
+            self.bot.deliverer.wake()
+        self._finish()
+        numbers = ", ".join(f"#{r.id}" for r in result.revisions)
+        if announce and any(d.purpose == "announcement" for d in drafts):
+            done = f"📣 Saved as revision {numbers} and queued for <#{settings.announce_channel_id}>."
+        else:
+            done = f"💾 Saved as revision {numbers}, without announcing."
+        done += await failing_note(self.bot, pending.guild_id)
+        await interaction.response.edit_message(content=truncate(done, 2000), embeds=[], view=self)
+
+    async def on_timeout(self) -> None:
+        self._finish()
+        if self.message_owner is not None:
+            try:
+                await self.message_owner.edit_original_response(
+                    content="This preview expired: nothing was changed.", embeds=[], view=self
+                )
+            except discord.HTTPException:
+                log.debug("Could not expire a preview", exc_info=True)
+
+
+async def send_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
+    """Answer with the announcement as it would be posted, privately, and the three choices."""
+    settings = await bot.store.get_settings(pending.guild_id)
+    failing = {c.channel_id for c in await bot.store.failing_channels(pending.guild_id)}
+    channel = settings.announce_channel_id
+    can_announce = channel is not None and channel not in failing
+    lines = ["**Preview.** Nothing is saved until you choose."]
+    if can_announce:
+        ping = f" pinging <@&{settings.ping_role_id}>" if settings.ping_role_id else ""
+        lines.append(f"**Post** saves it and announces it in <#{channel}>{ping}.")
+    elif channel is None:
+        lines.append(
+            "There is no announcement channel yet (`/manage setup announcement_channel:`), so it can only be saved."
+        )
+    else:
+        lines.append(f"<#{channel}> is failing, so this can only be saved until it is set up again.")
+    lines.append("**Save without announcing** saves it quietly, for typo fixes.")
+    lines += pending.notes
+    content = "\n".join(lines) + await failing_note(bot, pending.guild_id)
+    embed = discord.Embed.from_dict(announcement_embed(pending.title, pending.body))
+    view = Preview(bot, pending, interaction.user.id, can_announce)
+    view.message_owner = interaction
+    await interaction.response.send_message(
+        truncate(content, 2000),
+        embed=embed,
+        view=view,
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+
+
+def no_change_card(what: str) -> discord.Embed:
+    return card(title="Nothing to change", description=what)

@@ -1,0 +1,548 @@
+"""/manage end to end: who may change data, every edit kind, the preview, announcements, history and revert."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.client import AoadBot
+from bot.models import Character, Season
+from bot.pack import Pack
+from tests.fakediscord import Callback, FakeDiscord, Guild, InteractionResult, Member, Role, default_guild
+from tests.harness import running_bot
+
+EPHEMERAL = 64
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    guild: Guild
+    bot: AoadBot
+    ping: Role
+    helpers: Role
+
+    @property
+    def mod(self) -> Member:
+        return self.guild.member("moderator")
+
+    @property
+    def fan(self) -> Member:
+        return self.guild.member("fan")
+
+    def channel_id(self, name: str) -> int:
+        return self.guild.channel(name).id
+
+    async def manage(
+        self, subcommand: str, options: dict[str, Any] | None = None, user: Member | None = None
+    ) -> tuple[InteractionResult, Callback]:
+        result = await self.fake.slash("manage", options or {}, subcommand=subcommand, user=user or self.mod)
+        return result, await result.response()
+
+    async def press(self, result: InteractionResult, label: str, user: Member | None = None) -> Callback:
+        message = result.original
+        assert message is not None
+        for row in message.data["components"]:
+            for button in row["components"]:
+                if button.get("label") == label:
+                    click = await self.fake.click(message, button["custom_id"], user=user or self.mod)
+                    return await click.response()
+        raise AssertionError(f"no button {label!r}")
+
+    async def setup(self, **options: Any) -> Callback:
+        defaults: dict[str, Any] = {
+            "announcement_channel": self.guild.channel("announcements"),
+            "ping_role": self.ping,
+            "modlog_channel": self.guild.channel("mod-log"),
+        }
+        return (await self.manage("setup", {**defaults, **options}))[1]
+
+    async def announcements(self, count: int) -> list[Any]:
+        channel = self.channel_id("announcements")
+        await self.fake.wait_message(channel, lambda m: len(self.fake.messages[channel]) >= count)
+        return self.fake.messages[channel]
+
+
+@pytest.fixture
+async def world(tmp_path: Path, pack: Pack) -> AsyncIterator[World]:
+    guild = default_guild()
+    ping = Role.new("Season 2 news", 0, position=1, mentionable=True)
+    helpers = Role.new("Helpers", 0, position=1)
+    guild.roles += [ping, helpers]
+    async with FakeDiscord(guilds=[guild]) as fake, running_bot(fake, tmp_path / "bot.db", pack) as bot:
+        yield World(fake, guild, bot, ping, helpers)
+        assert fake.unknown_requests == []
+
+
+def _field(modal: Any, label: str) -> tuple[str, str | None]:
+    """The custom id and current value of the form field whose label starts with `label`."""
+    for custom_id, component in modal.fields.items():
+        if str(component.get("label", "")).startswith(label):
+            return custom_id, component.get("value")
+    raise AssertionError(f"no field {label!r} in {[c.get('label') for c in modal.fields.values()]}")
+
+
+async def _season(world: World, number: int = 2) -> Season:
+    stored = await world.bot.store.get_entry(world.guild.id, "season", str(number))
+    assert stored is not None
+    assert isinstance(stored.entry, Season)
+    return stored.entry
+
+
+# -- who may change data -------------------------------------------------------------------------------------
+
+
+async def test_a_member_without_manage_server_or_the_moderator_role_is_refused(world: World) -> None:
+    _result, reply = await world.manage(
+        "season stage", {"stage": "filming", "source": "https://e.x/1"}, world.fan
+    )
+    assert reply.ephemeral
+    assert reply.content is not None
+    assert reply.content.startswith(
+        "Only members with the Manage Server permission, or the server's moderator role"
+    )
+    assert (await _season(world)).stage.value == "post-production"
+    assert await world.bot.store.revisions(world.guild.id) == []
+    # The same member, given the server's moderator role, may.
+    await world.setup(moderator_role=world.helpers)
+    world.fan.roles.append(world.helpers.id)
+    _, preview = await world.manage(
+        "season stage", {"stage": "filming", "source": "https://e.x/1"}, world.fan
+    )
+    assert preview.content is not None
+    assert preview.content.startswith("**Preview.**")
+
+
+async def test_setup_shows_settings_and_names_missing_permissions(world: World) -> None:
+    _, shown = await world.manage("setup")
+    assert shown.ephemeral
+    assert shown.content == "Current settings:"
+    fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
+    assert fields["Announcement channel"] == "not set"
+
+    # The bot cannot send in #general's overwrite-denied twin: it says exactly what is missing.
+    general = world.guild.channel("general")
+    from tests.fakediscord import Overwrite, Permission
+
+    bot_role = world.guild.role("Bot")
+    general.permission_overwrites.append(
+        Overwrite.for_role(bot_role, deny=Permission.SEND_MESSAGES | Permission.EMBED_LINKS)
+    )
+    await world.fake.dispatch("CHANNEL_UPDATE", general.to_payload(world.guild.id))
+    await asyncio.sleep(0.05)
+    saved = await world.setup(announcement_channel=general, threads=True)
+    fields = {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}
+    assert saved.content == "Settings saved."
+    assert fields["Announcement channel"] == f"<#{general.id}>"
+    assert (
+        f"In <#{general.id}> (announcement channel) I'm missing: Send Messages, Embed Links."
+        in fields["⚠️ To fix"]
+    )
+    assert "is not an announcement channel" not in fields["⚠️ To fix"]
+
+
+# -- the preview -----------------------------------------------------------------------------------------------
+
+
+async def test_post_saves_announces_pings_only_the_role_opens_a_thread_and_publishes(world: World) -> None:
+    await world.setup(threads=True, auto_publish=True)
+    result, preview = await world.manage(
+        "season stage", {"stage": "filming", "source": "deadline.com, 2026-11-20", "confidence": "reported"}
+    )
+    assert preview.ephemeral
+    assert preview.embeds[0]["title"] == "Season 2: post-production → filming"
+    assert "Nothing is saved until you choose" in (preview.content or "")
+    assert (await _season(world)).stage.value == "post-production"  # nothing saved yet
+
+    done = await world.press(result, "Post")
+    assert done.type == 7
+    assert done.content is not None
+    assert done.content.startswith("📣 Saved as revision #1 and queued for")
+    assert (await _season(world)).stage.value == "filming"
+
+    [message] = await world.announcements(1)
+    assert message.request["content"] == f"<@&{world.ping.id}>"
+    assert message.request["allowed_mentions"] == {"parse": [], "roles": [world.ping.id]}
+    assert message.request["enforce_nonce"] is True
+    embed = message.request["embeds"][0]
+    assert embed["title"] == "Season 2: post-production → filming"
+    assert "_reported_ · [deadline.com, 2026-11-20](https://deadline.com)" in embed["description"]
+    assert [b["label"] for row in message.request["components"] for b in row["components"]] == ["Notify me"]
+
+    thread = await world.fake.wait_request("POST", "/channels/{channel_id}/messages/{message_id}/threads")
+    assert thread.json["name"] == "Season 2: post-production → filming"
+    await world.fake.wait_request("POST", "/channels/{channel_id}/messages/{message_id}/crosspost")
+    modlog = world.channel_id("mod-log")
+    logged = await world.fake.wait_message(modlog, lambda m: True)
+    assert logged.data["embeds"][0]["title"] == "📝 Season 2: post-production → filming"
+    assert "announced by moderator" in logged.data["embeds"][0]["footer"]["text"]
+    assert logged.request["allowed_mentions"] == {"parse": []}
+
+
+async def test_save_without_announcing_and_cancel(world: World) -> None:
+    await world.setup()
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    saved = await world.press(result, "Save without announcing")
+    assert saved.content is not None
+    assert saved.content.startswith("💾 Saved as revision #1, without announcing.")
+    assert (await _season(world)).stage.value == "filming"
+
+    result, _ = await world.manage("season stage", {"stage": "post-production", "source": "https://e.x/2"})
+    cancelled = await world.press(result, "Cancel")
+    assert cancelled.content == "Cancelled: nothing was changed."
+    assert (await _season(world)).stage.value == "filming"
+    assert len(await world.bot.store.revisions(world.guild.id)) == 1
+
+    await world.fake.wait_message(world.channel_id("mod-log"), lambda m: True)
+    await asyncio.sleep(0.2)
+    assert world.fake.messages.get(world.channel_id("announcements"), []) == []  # a quiet save pings nobody
+
+
+async def test_without_an_announcement_channel_post_is_disabled(world: World) -> None:
+    _, preview = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    buttons = {b["label"]: b for row in preview.components for b in row["components"]}
+    assert buttons["Post"]["disabled"] is True
+    assert "There is no announcement channel yet" in (preview.content or "")
+
+
+async def test_someone_elses_preview_buttons_refuse(world: World) -> None:
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    refused = await world.press(result, "Save without announcing", user=world.guild.member("server-owner"))
+    assert refused.ephemeral
+    assert refused.content == "This preview belongs to the moderator who made the change."
+    assert (await _season(world)).stage.value == "post-production"
+
+
+# -- every edit kind -------------------------------------------------------------------------------------------
+
+
+async def test_release_date_set_exact_set_day_and_clear(world: World) -> None:
+    result, preview = await world.manage(
+        "season release-date", {"date": "2026-12-05 17:00 KST", "source": "https://about.netflix.com/x"}
+    )
+    stamp = int(dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC).timestamp())
+    assert preview.embeds[0]["title"] == "Season 2 release date: 5 December 2026, 17:00 (UTC+09:00)"
+    assert preview.embeds[0]["description"].startswith(f"<t:{stamp}:F> (<t:{stamp}:R>)")
+    await world.press(result, "Save without announcing")
+    assert (await _season(world)).release == "2026-12-05T17:00:00+09:00"
+
+    card = await (await world.fake.slash("season")).response()
+    fields = {f["name"]: f["value"] for f in card.embeds[0]["fields"]}
+    assert fields["Release"].startswith(f"<t:{stamp}:F> (<t:{stamp}:R>)")
+
+    result, preview = await world.manage(
+        "season release-date", {"date": "2027-01-15", "source": "https://e.x/2"}
+    )
+    assert preview.embeds[0]["description"].startswith("15 January 2027 (time not announced)")
+    await world.press(result, "Save without announcing")
+    assert (await _season(world)).release == "2027-01-15"
+
+    result, preview = await world.manage("season release-date", {"clear": True})
+    assert preview.embeds[0]["title"] == "Season 2: release date withdrawn"
+    await world.press(result, "Save without announcing")
+    assert (await _season(world)).release is None
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"date": "tomorrow", "source": "https://e.x"}, "I couldn't read “tomorrow” as a date."),
+        ({"date": "2026-12-05 17:00", "source": "https://e.x"}, "Add a time zone to the time"),
+        ({"date": "2026-02-30", "source": "https://e.x"}, "2026-02-30 is not a real date."),
+        (
+            {"date": "2026-12-05", "source": "javascript:alert(1)"},
+            "sources must start with http:// or https://",
+        ),
+        ({"date": "2026-12-05"}, "A release date needs its `source`"),
+        ({}, "Give either a `date` or `clear: True`"),
+    ],
+)
+async def test_bad_release_dates_get_a_clear_private_message(
+    world: World, options: dict[str, Any], says: str
+) -> None:
+    _, reply = await world.manage("season release-date", options)
+    assert reply.ephemeral
+    assert says in (reply.content or "")
+    assert await world.bot.store.revisions(world.guild.id) == []
+
+
+async def test_news_is_added_to_the_timeline_and_spoilers_stay_hidden(world: World) -> None:
+    await world.setup()
+    result, preview = await world.manage(
+        "season news",
+        {
+            "text": "Cheong-san is back in the trailer",
+            "source": "https://e.x/trailer",
+            "confidence": "confirmed",
+            "date": "2026-11-20",
+            "spoiler": "s2",
+        },
+    )
+    assert preview.embeds[0]["description"].startswith("||Cheong-san is back in the trailer||")
+    await world.press(result, "Post")
+    [message] = await world.announcements(1)
+    assert message.request["embeds"][0]["description"].startswith("||Cheong-san is back in the trailer||")
+    catalog = await world.bot.store.catalog(world.guild.id)
+    assert catalog.news[-1].text == "Cheong-san is back in the trailer"
+    assert catalog.news[-1].date == "2026-11-20"
+
+
+async def test_moderator_text_pings_nobody_but_the_role(world: World) -> None:
+    await world.setup()
+    sneaky = f"@everyone @here <@&{world.guild.role('Moderators').id}> <@{world.fan.id}> filming wrapped"
+    result, _ = await world.manage(
+        "season news", {"text": sneaky, "source": "https://e.x/1", "confidence": "reported"}
+    )
+    await world.press(result, "Post")
+    [message] = await world.announcements(1)
+    assert message.request["allowed_mentions"] == {"parse": [], "roles": [world.ping.id]}
+    assert message.mention_everyone is False
+    assert message.data["mention_roles"] == [str(world.ping.id)]
+    assert message.data["mentions"] == []
+
+
+async def test_character_add_edit_and_remove(world: World) -> None:
+    result, preview = await world.manage(
+        "character add",
+        {
+            "name": "Ma-ru Jr",
+            "description": "A freshman at On-jo's university",
+            "source": "https://e.x/cast",
+            "actor": "lee-min-jae",
+            "hangul": "마루",
+        },
+    )
+    assert preview.embeds[0]["title"] == "New cast: Lee Min-jae as Ma-ru Jr"
+    await world.press(result, "Save without announcing")
+    catalog = await world.bot.store.catalog(world.guild.id)
+    added = catalog.character("ma-ru-jr")
+    assert added is not None
+    assert added.actor == "lee-min-jae"
+    card = await (await world.fake.slash("character", {"name": "Ma-ru Jr"})).response()
+    assert card.embeds[0]["title"] == "Ma-ru Jr (마루)"
+
+    # edit: the form is filled with the current values
+    opened = await world.fake.slash(
+        "manage", {"name": "choi-nam-ra", "part": "fate"}, subcommand="character edit", user=world.mod
+    )
+    modal = await opened.wait_modal()
+    text_id, text = _field(modal, "Text")
+    assert text is not None
+    assert text.startswith('Becomes a "halfbie"')
+    assert _field(modal, "Spoiler level")[1] == "s1"
+    assert _field(modal, "Sources")[1] == "Project research notes"
+    submitted = await world.fake.submit_modal(
+        modal, {text_id: "Becomes a halfbie and leaves the group"}, user=world.mod
+    )
+    preview = await submitted.response()
+    assert preview.embeds[0]["title"] == "Updated: Choi Nam-ra (Season 1 fate)"
+    assert preview.embeds[0]["description"].startswith(
+        "**Season 1 fate:** ||Becomes a halfbie and leaves the group||"
+    )
+    await world.press(submitted, "Save without announcing")
+    edited = (await world.bot.store.catalog(world.guild.id)).character("choi-nam-ra")
+    assert edited is not None
+    assert edited.fate is not None
+    assert edited.fate.text == "Becomes a halfbie and leaves the group"
+    assert edited.fate.spoiler == "s1"
+
+    result, _ = await world.manage("character remove", {"name": "Ma-ru Jr"})
+    await world.press(result, "Save without announcing")
+    assert (await world.bot.store.catalog(world.guild.id)).character("ma-ru-jr") is None
+
+
+async def test_cast_add_as_a_character_edit_and_remove(world: World) -> None:
+    await world.setup()
+    result, preview = await world.manage(
+        "cast add", {"name": "Kim Ha-neul", "source": "https://e.x/2", "plays": "ju-ran", "hangul": "김하늘"}
+    )
+    assert preview.embeds[0]["title"] == "New cast: Kim Ha-neul as Ju-ran"
+    await world.press(result, "Post")
+    [message] = await world.announcements(1)
+    assert message.request["embeds"][0]["title"] == "New cast: Kim Ha-neul as Ju-ran"
+    catalog = await world.bot.store.catalog(world.guild.id)
+    assert catalog.character("ju-ran").actor == "kim-ha-neul"  # type: ignore[union-attr]
+
+    opened = await world.fake.slash("manage", {"name": "Kim Ha-neul"}, subcommand="cast edit", user=world.mod)
+    modal = await opened.wait_modal()
+    name_id, name = _field(modal, "Name")
+    assert name == "Kim Ha-neul"
+    submitted = await world.fake.submit_modal(modal, {name_id: "Kim Ha-neul"}, user=world.mod)
+    assert (await submitted.response()).content == "Nothing changed: the form had the same values."
+
+    _, refused = await world.manage("cast remove", {"name": "Kim Ha-neul"})
+    assert "still plays Ju-ran" in (refused.content or "")
+
+
+async def test_unknown_names_get_suggestions_and_change_nothing(world: World) -> None:
+    _, reply = await world.manage("character remove", {"name": "Cheongsun Leee"})
+    assert reply.ephemeral
+    assert reply.content is not None
+    assert "There is no character called “Cheongsun Leee”" in reply.content
+    assert "Did you mean: Lee Cheong-san" in reply.content
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"name": "X" * 3, "description": "   ", "source": "https://e.x"}, "The description can't be empty."),
+        (
+            {"name": "Gwi-nam Two", "description": "d", "source": "ftp://e.x"},
+            "sources must start with http://",
+        ),
+        (
+            {"name": "Someone", "description": "d", "source": "https://e.x", "actor": "Nobody Atall"},
+            "There is no cast member",
+        ),
+        (
+            {"name": "Choi Nam-ra", "description": "d", "source": "https://e.x"},
+            "There is already a character called",
+        ),
+    ],
+)
+async def test_bad_character_input_is_explained(world: World, options: dict[str, Any], says: str) -> None:
+    _, reply = await world.manage("character add", options)
+    assert reply.ephemeral
+    assert says in (reply.content or "")
+
+
+# -- concurrency, history and revert ---------------------------------------------------------------------------
+
+
+async def test_a_second_moderator_is_told_the_entry_changed_meanwhile(world: World) -> None:
+    owner = world.guild.member("server-owner")
+    first = await world.fake.slash(
+        "manage", {"name": "Su-hyeok"}, subcommand="character edit", user=world.mod
+    )
+    second = await world.fake.slash("manage", {"name": "Su-hyeok"}, subcommand="character edit", user=owner)
+    first_modal, second_modal = await first.wait_modal(), await second.wait_modal()
+    name_field, name = _field(first_modal, "Name")
+    assert name == "Lee Su-hyeok"
+
+    submitted = await world.fake.submit_modal(
+        first_modal, {name_field: "Lee Su-hyeok (Soldier)"}, user=world.mod
+    )
+    await submitted.response()
+    await world.press(submitted, "Save without announcing")
+
+    late_field, _ = _field(second_modal, "Name")
+    late = await world.fake.submit_modal(second_modal, {late_field: "Lee Su-hyeok (Private)"}, user=owner)
+    reply = await late.response()
+    assert reply.ephemeral
+    assert (reply.content or "").startswith("⚠️ Someone changed this entry after you opened the form")
+    current = (await world.bot.store.catalog(world.guild.id)).character("lee-su-hyeok")
+    assert current is not None
+    assert current.name == "Lee Su-hyeok (Soldier)"
+
+
+async def test_two_previews_of_the_same_entry_cannot_both_save(world: World) -> None:
+    owner = world.guild.member("server-owner")
+    first, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    second, _ = await world.manage("season stage", {"stage": "released", "source": "https://e.x/2"}, owner)
+    await world.press(first, "Save without announcing")
+    late = await world.press(second, "Save without announcing", user=owner)
+    assert (late.content or "").startswith("⚠️ Someone changed this entry while you were editing it")
+    assert (await _season(world)).stage.value == "filming"
+
+
+async def test_history_shows_a_readable_diff_and_revert_restores(world: World) -> None:
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    await world.press(result, "Save without announcing")
+    _, history = await world.manage("history", {"entry": "season:2"})
+    assert history.ephemeral
+    [field] = history.embeds[0]["fields"]
+    assert field["name"] == "#1 · season:2"
+    assert "`stage`: ~~post-production~~ → filming" in field["value"]
+    assert "by moderator" in field["value"]
+
+    result, preview = await world.manage("revert", {"revision": 1})
+    assert preview.embeds[0]["title"] == "Reverted #1: Season 2: post-production → filming"
+    await world.press(result, "Save without announcing")
+    assert (await _season(world)).stage.value == "post-production"
+    [latest, *_] = await world.bot.store.revisions(world.guild.id)
+    assert latest.reverts == 1
+
+    _, again = await world.manage("revert", {"revision": 1})
+    assert "Nothing to revert" in (again.content or "")
+    _, missing = await world.manage("revert", {"revision": 999})
+    assert "There is no revision #999" in (missing.content or "")
+
+
+async def test_history_is_paged(world: World) -> None:
+    for number in range(7):
+        stage = "filming" if number % 2 == 0 else "post-production"
+        result, _ = await world.manage("season stage", {"stage": stage, "source": f"https://e.x/{number}"})
+        await world.press(result, "Save without announcing")
+    _, history = await world.manage("history")
+    assert history.embeds[0]["title"] == "History (1/2)"
+    assert len(history.embeds[0]["fields"]) == 5
+
+
+async def test_revert_of_an_addition_removes_it_again(world: World) -> None:
+    result, _ = await world.manage(
+        "character add", {"name": "Extra Student", "description": "A student", "source": "https://e.x/1"}
+    )
+    await world.press(result, "Save without announcing")
+    result, preview = await world.manage("revert", {"revision": 1})
+    assert preview.embeds[0]["description"] == "Extra Student is removed again."
+    await world.press(result, "Save without announcing")
+    catalog = await world.bot.store.catalog(world.guild.id)
+    assert all(not isinstance(c, Character) or c.name != "Extra Student" for c in catalog.characters)
+
+
+# -- delivery problems and subscriptions -----------------------------------------------------------------------
+
+
+async def test_a_forbidden_channel_is_marked_failing_reported_and_not_retried(world: World) -> None:
+    await world.setup()
+    announcements = world.guild.channel("announcements")
+    announcements.forbidden = True
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    await world.press(result, "Post")
+    warning = await world.fake.wait_message(
+        world.channel_id("mod-log"), lambda m: m.data["embeds"][0]["title"] == "⚠️ Delivery problem"
+    )
+    assert f"I couldn't post in <#{announcements.id}> (403" in warning.data["embeds"][0]["description"]
+    _, reply = await world.manage("season stage", {"stage": "released", "source": "https://e.x/2"})
+    assert f"⚠️ I can't post in <#{announcements.id}>" in (reply.content or "")
+    await asyncio.sleep(0.3)
+    attempts = [
+        r
+        for r in world.fake.requests_to("POST", "/channels/{channel_id}/messages")
+        if r.params["channel_id"] == str(announcements.id)
+    ]
+    assert len(attempts) == 1
+
+    # Fixed and set up again: what failed is sent.
+    announcements.forbidden = False
+    setup = await world.setup()
+    assert "Retrying 1 message(s)" in (setup.content or "")
+    [message] = await world.announcements(1)
+    assert message.request["embeds"][0]["title"] == "Season 2: post-production → filming"
+
+
+async def test_subscribe_and_notify_me_toggle_the_ping_role(world: World) -> None:
+    first = await (await world.fake.slash("subscribe", user=world.fan)).response()
+    assert "no announcement ping role yet" in (first.content or "")
+
+    await world.setup()
+    added = await (await world.fake.slash("subscribe", user=world.fan)).response()
+    assert added.ephemeral
+    assert (added.content or "").startswith(f"Done: you'll be pinged by <@&{world.ping.id}>")
+    assert world.ping.id in world.fan.roles
+    [put] = world.fake.requests_to("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+    assert put.params["role_id"] == str(world.ping.id)
+
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    await world.press(result, "Post")
+    [message] = await world.announcements(1)
+    removed = await (await world.fake.click(message, "aoad:notify", user=world.fan)).response()
+    assert removed.ephemeral
+    assert (removed.content or "").startswith("Done: you won't be pinged")
+    assert world.ping.id not in world.fan.roles

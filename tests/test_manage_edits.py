@@ -1,0 +1,726 @@
+"""What moderators type becomes valid entries or a clear refusal; changes are described and diffed in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import msgspec
+import pytest
+
+from bot.errors import UserFacingError
+from bot.models import Character, Fact, Person, Season2Role, Season2Status, Source
+from bot.moderation_store import Revision
+from bot.pack import Pack
+from cogs.manage._edits import (
+    NAME_LIMIT,
+    SOURCES_LIMIT,
+    TEXT_LIMIT,
+    URL_LIMIT,
+    clean,
+    describe_update,
+    fact_block,
+    make_fact,
+    names_list,
+    new_key,
+    parse_source,
+    parse_sources,
+)
+from cogs.manage._history import PER_PAGE, diff_lines, history_pages
+
+KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def make_source(
+    name: str = "deadline.com", published: str | None = "2025-07-23", url: str | None = None
+) -> Source:
+    return Source(name=name, published=published, url=url)
+
+
+def make_character(**changes: object) -> Character:
+    character = Character(
+        key="nam-on-jo",
+        name="Nam On-jo",
+        hangul="남온조",
+        aliases=("On-jo", "Onjo"),
+        actor="park-ji-hu",
+        profile=Fact(text="Student of class 2-5", confidence="confirmed", sources=(make_source(),)),
+        fate=Fact(
+            text="Survives",
+            confidence="confirmed",
+            sources=(make_source("Netflix", None, "https://www.netflix.com/title/81237994"),),
+            spoiler="s1",
+        ),
+        season2=Season2Role(
+            text="Returns in Season 2",
+            confidence="reported",
+            sources=(make_source(),),
+            spoiler="s2",
+            status=Season2Status.RETURNING,
+        ),
+    )
+    return msgspec.structs.replace(character, **changes)
+
+
+def user_message(caught: pytest.ExceptionInfo[UserFacingError]) -> str:
+    return caught.value.message
+
+
+# --- parse_source -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("https://www.deadline.com/2025/07/all-of-us-are-dead-season-2", "deadline.com"),
+        ("https://variety.com/2025/tv/news/x", "variety.com"),
+        ("http://www.soompi.com/article/1", "soompi.com"),
+        ("https://v.daum.net/v/20250723080753223", "v.daum.net"),
+        ("https://www.netflix.com", "netflix.com"),
+    ],
+)
+def test_a_bare_link_is_named_after_its_host_without_www(line: str, name: str) -> None:
+    source = parse_source(line)
+    assert source.name == name
+    assert source.url == line
+    assert source.published is None
+
+
+def test_a_link_typed_without_a_scheme_gets_https() -> None:
+    source = parse_source("www.soompi.com/article/1")
+    assert source.url == "https://www.soompi.com/article/1"
+    assert source.name == "soompi.com"
+
+
+def test_a_publication_and_date_make_a_source_without_a_link() -> None:
+    assert parse_source("deadline.com, 2025-07-23") == Source(name="deadline.com", published="2025-07-23")
+
+
+@pytest.mark.parametrize("published", ["2025", "2025-07", "2025-07-23"])
+def test_the_date_may_be_as_rough_as_known(published: str) -> None:
+    assert parse_source(f"Netflix Tudum, {published}").published == published
+
+
+def test_name_date_and_link_are_all_kept() -> None:
+    source = parse_source("Name, 2025-07-23, https://x.y/z")
+    assert source == Source(name="Name", published="2025-07-23", url="https://x.y/z")
+
+
+def test_the_parts_may_come_in_any_order_and_the_typed_name_wins_over_the_host() -> None:
+    source = parse_source("https://x.y/z, 2025-07-23, Sports Chosun")
+    assert source == Source(name="Sports Chosun", published="2025-07-23", url="https://x.y/z")
+
+
+def test_a_name_with_a_comma_in_it_is_kept_whole() -> None:
+    assert parse_source("All of Us Are Dead, Season 1 (Netflix), 2022-01-28").name == (
+        "All of Us Are Dead, Season 1 (Netflix)"
+    )
+
+
+@pytest.mark.parametrize(
+    "line", ["ftp://x", "ftp://files.example.com/a", "javascript://alert(1)", "file:///etc/x"]
+)
+def test_a_link_that_is_not_http_is_refused(line: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_source(line)
+    assert "http://" in user_message(caught)
+    assert "https://" in user_message(caught)
+
+
+@pytest.mark.parametrize("line", ["javascript:alert(1)", "data:text/html,hi", "mailto:press@netflix.com"])
+def test_a_script_data_or_mail_link_is_refused_not_kept_as_a_name(line: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_source(line)
+    assert "http://" in user_message(caught)
+    assert "https://" in user_message(caught)
+
+
+def test_a_name_with_a_colon_and_a_space_is_still_a_name() -> None:
+    assert parse_source("Soompi: exclusive, 2025-07-23") == Source(
+        name="Soompi: exclusive", published="2025-07-23"
+    )
+
+
+def test_a_link_over_the_limit_is_refused_with_its_length() -> None:
+    url = "https://example.com/" + "a" * URL_LIMIT
+    with pytest.raises(UserFacingError) as caught:
+        parse_source(url)
+    assert str(len(url)) in user_message(caught)
+    assert str(URL_LIMIT) in user_message(caught)
+
+
+def test_a_link_at_the_limit_is_accepted() -> None:
+    url = "https://example.com/" + "a" * (URL_LIMIT - len("https://example.com/"))
+    assert parse_source(url).url == url
+
+
+def test_a_date_that_does_not_exist_is_refused() -> None:
+    with pytest.raises(UserFacingError, match="couldn't use the source"):
+        parse_source("Soompi, 2025-13-45")
+
+
+def test_a_source_name_over_the_limit_is_refused() -> None:
+    with pytest.raises(UserFacingError, match=str(NAME_LIMIT)):
+        parse_source("N" * (NAME_LIMIT + 1))
+
+
+def test_a_refused_line_is_escaped_in_the_message() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        parse_source("ftp://@everyone")
+    assert "@everyone" not in user_message(caught)
+
+
+def test_a_link_with_a_comma_in_it_is_kept_whole() -> None:
+    source = parse_source("https://www.spiegel.de/kultur/a,b.html")
+    assert source.url == "https://www.spiegel.de/kultur/a,b.html"
+    assert source.name == "spiegel.de"
+
+
+def test_an_upper_case_scheme_passes_the_link_check_and_the_model_alike() -> None:
+    assert parse_source("HTTPS://EXAMPLE.COM/x").url is not None
+
+
+# --- parse_sources ----------------------------------------------------------------------------------------
+
+
+def test_one_source_per_line_with_blank_lines_ignored() -> None:
+    sources = parse_sources("\n  deadline.com, 2025-07-23\n\n   \nhttps://x.y/z\r\n\n")
+    assert sources == (
+        Source(name="deadline.com", published="2025-07-23"),
+        Source(name="x.y", url="https://x.y/z"),
+    )
+
+
+@pytest.mark.parametrize("text", [None, "", "  \n\n \t"])
+def test_no_sources_is_refused_when_required(text: str | None) -> None:
+    with pytest.raises(UserFacingError, match="at least one source"):
+        parse_sources(text)
+
+
+@pytest.mark.parametrize("text", [None, "", "  \n\n \t"])
+def test_no_sources_is_fine_when_not_required(text: str | None) -> None:
+    assert parse_sources(text, required=False) == ()
+
+
+def test_the_most_sources_a_fact_keeps_is_accepted() -> None:
+    text = "\n".join(f"source{n}.com" for n in range(SOURCES_LIMIT))
+    assert len(parse_sources(text)) == SOURCES_LIMIT
+
+
+def test_more_sources_than_a_fact_keeps_are_refused_with_the_count() -> None:
+    text = "\n".join(f"source{n}.com" for n in range(SOURCES_LIMIT + 1))
+    with pytest.raises(UserFacingError) as caught:
+        parse_sources(text)
+    assert str(SOURCES_LIMIT + 1) in user_message(caught)
+    assert f"at most {SOURCES_LIMIT}" in user_message(caught)
+
+
+def test_one_bad_line_refuses_them_all() -> None:
+    with pytest.raises(UserFacingError, match="http"):
+        parse_sources("deadline.com, 2025\nftp://x")
+
+
+# --- clean ------------------------------------------------------------------------------------------------
+
+
+def test_clean_trims_whitespace() -> None:
+    assert clean("  Nam On-jo \n", "The name", NAME_LIMIT) == "Nam On-jo"
+
+
+def test_clean_strips_control_characters_but_keeps_newlines_and_tabs() -> None:
+    assert clean("line one\x00\x07\r\nline\ttwo\x1b", "The text", TEXT_LIMIT) == "line one\nline\ttwo"
+
+
+def test_clean_strips_invisible_format_characters() -> None:
+    assert clean("On\u200bjo\u202e", "The name", NAME_LIMIT) == "Onjo"
+
+
+def test_clean_normalises_to_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Café 남온조")
+    assert decomposed != "Café 남온조"
+    assert clean(decomposed, "The name", NAME_LIMIT) == "Café 남온조"
+
+
+def test_the_limit_counts_composed_characters() -> None:
+    # Hangul in NFD is three times as long; the limit is about what is stored, which is NFC.
+    decomposed = unicodedata.normalize("NFD", "남" * NAME_LIMIT)
+    assert len(decomposed) > NAME_LIMIT
+    assert clean(decomposed, "The name", NAME_LIMIT) == "남" * NAME_LIMIT
+
+
+def test_text_at_the_limit_is_accepted() -> None:
+    assert clean("x" * TEXT_LIMIT, "The text", TEXT_LIMIT) == "x" * TEXT_LIMIT
+
+
+def test_text_over_the_limit_is_refused_with_both_lengths() -> None:
+    with pytest.raises(UserFacingError) as caught:
+        clean("x" * (TEXT_LIMIT + 7), "The text", TEXT_LIMIT)
+    message = user_message(caught)
+    assert message.startswith("The text")
+    assert str(TEXT_LIMIT + 7) in message
+    assert str(TEXT_LIMIT) in message
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "\n\t ", "\x00\x07", "\u200b"])
+def test_empty_text_is_refused_when_required(text: str | None) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        clean(text, "The name", NAME_LIMIT)
+    assert user_message(caught) == "The name can't be empty."
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "\x00"])
+def test_empty_text_is_none_when_not_required(text: str | None) -> None:
+    assert clean(text, "The Hangul name", NAME_LIMIT, required=False) is None
+
+
+@pytest.mark.parametrize("text", ["hello \u200b", "\x00 hello", "\u200b hello \u200b"])
+def test_clean_trims_whitespace_left_behind_by_invisible_characters(text: str) -> None:
+    assert clean(text, "The name", NAME_LIMIT) == "hello"
+
+
+# --- make_fact --------------------------------------------------------------------------------------------
+
+
+def test_make_fact_builds_a_fact_with_its_provenance() -> None:
+    fact = make_fact(
+        "  Survives  ", "Confirmed", "deadline.com, 2025-07-23\nhttps://x.y/z", " S1 ", what="The fate"
+    )
+    assert fact == Fact(
+        text="Survives",
+        confidence="confirmed",
+        sources=(
+            Source(name="deadline.com", published="2025-07-23"),
+            Source(name="x.y", url="https://x.y/z"),
+        ),
+        spoiler="s1",
+    )
+
+
+@pytest.mark.parametrize("spoiler", [None, "", "  "])
+def test_the_spoiler_level_defaults_to_none(spoiler: str | None) -> None:
+    assert make_fact("x", "reported", "a.com", spoiler, what="The text").spoiler == "none"
+
+
+@pytest.mark.parametrize("confidence", ["maybe", "", None, "confirmed!"])
+def test_a_bad_confidence_is_refused_with_the_allowed_values(confidence: str | None) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        make_fact("x", confidence, "a.com", None, what="The text")
+    message = user_message(caught)
+    assert message.startswith("Confidence must be one of: confirmed, reported, unconfirmed")
+
+
+@pytest.mark.parametrize("spoiler", ["s3", "season 1", "spoiler"])
+def test_a_bad_spoiler_level_is_refused_with_the_allowed_values(spoiler: str) -> None:
+    with pytest.raises(UserFacingError) as caught:
+        make_fact("x", "reported", "a.com", spoiler, what="The text")
+    message = user_message(caught)
+    assert message.startswith("Spoiler level must be one of: none, s1, s2")
+    assert spoiler in message
+
+
+def test_a_fact_without_sources_is_refused() -> None:
+    with pytest.raises(UserFacingError, match="at least one source"):
+        make_fact("x", "reported", "", None, what="The text")
+
+
+def test_a_fact_without_text_is_refused_naming_what_is_missing() -> None:
+    with pytest.raises(UserFacingError, match=r"^The fate can't be empty"):
+        make_fact("  ", "reported", "a.com", None, what="The fate")
+
+
+# --- names_list -------------------------------------------------------------------------------------------
+
+
+def test_names_may_be_separated_by_commas_or_newlines() -> None:
+    assert names_list("On-jo, Onjo\nClass 2-5 On-jo", "aliases") == ("On-jo", "Onjo", "Class 2-5 On-jo")
+
+
+def test_names_are_deduplicated_keeping_first_order() -> None:
+    assert names_list("B, A, B\nC, A", "aliases") == ("B", "A", "C")
+
+
+@pytest.mark.parametrize("text", [None, "", " , ,\n\n"])
+def test_no_names_is_an_empty_tuple(text: str | None) -> None:
+    assert names_list(text, "aliases") == ()
+
+
+def test_a_name_over_the_limit_is_refused() -> None:
+    with pytest.raises(UserFacingError, match=r"^Each of the aliases"):
+        names_list("ok, " + "x" * (NAME_LIMIT + 1), "aliases")
+
+
+def test_more_than_twenty_five_names_are_refused() -> None:
+    with pytest.raises(UserFacingError, match="26 spellings"):
+        names_list(", ".join(f"name{n}" for n in range(26)), "spellings")
+
+
+def test_names_are_stored_cleaned() -> None:
+    assert names_list("On\u200bjo, " + unicodedata.normalize("NFD", "남온조"), "aliases") == (
+        "Onjo",
+        "남온조",
+    )
+
+
+# --- new_key ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Ma-ru", "ma-ru"),
+        ("Choi Nam-ra", "choi-nam-ra"),
+        ("  Lee  Cheong-san!! ", "lee-cheong-san"),
+        ("Éun-jí", "eun-ji"),
+        ("Yoon Gwi-nam (귀남)", "yoon-gwi-nam"),
+        ("S2 2026-12-05: Filming wraps", "s2-2026-12-05-filming-wraps"),
+    ],
+)
+def test_a_key_is_an_ascii_slug_of_the_name(name: str, key: str) -> None:
+    assert new_key(name, set()) == key
+
+
+@pytest.mark.parametrize("name", ["남온조", "!!!", "  "])
+def test_a_name_with_no_ascii_letters_gets_a_fallback_key(name: str) -> None:
+    assert new_key(name, set()) == "entry"
+
+
+def test_keys_are_made_unique_with_a_number() -> None:
+    assert new_key("Ma-ru", {"ma-ru"}) == "ma-ru-2"
+    assert new_key("Ma-ru", {"ma-ru", "ma-ru-2"}) == "ma-ru-3"
+    assert new_key("남온조", {"entry"}) == "entry-2"
+    assert new_key("이청산", {"entry", "entry-2"}) == "entry-3"
+
+
+def test_keys_taken_by_the_bundled_characters_are_not_reused(pack: Pack) -> None:
+    taken = {character.key for character in pack.characters}
+    existing = pack.characters[0]
+    key = new_key(existing.name, taken)
+    assert key not in taken
+    assert key.startswith(existing.key)
+
+
+def test_a_long_name_gives_a_key_the_model_accepts() -> None:
+    key = new_key("x" * 100, set())
+    assert len(key) == 50
+    msgspec.convert({"key": key, "name": "x"}, type=Person)
+
+
+def test_a_key_cut_at_a_separator_does_not_end_with_a_hyphen() -> None:
+    key = new_key("a" * 49 + " b", set())
+    assert not key.endswith("-")
+    msgspec.convert({"key": key, "name": "x"}, type=Person)
+
+
+# --- fact_block -------------------------------------------------------------------------------------------
+
+
+def test_a_spoiler_fact_is_hidden_behind_a_spoiler_tag() -> None:
+    fact = Fact(text="Survives", confidence="confirmed", sources=(make_source(),), spoiler="s1")
+    shown, provenance = fact_block(fact).split("\n")
+    assert shown == "||Survives||"
+    assert provenance.startswith("_confirmed_ · ")
+
+
+def test_a_season_two_spoiler_is_hidden_too() -> None:
+    fact = Fact(text="Returns", confidence="reported", sources=(make_source(),), spoiler="s2")
+    assert fact_block(fact).startswith("||Returns||\n")
+
+
+def test_a_fact_without_spoilers_is_plain() -> None:
+    fact = Fact(text="Student of class 2-5", confidence="unconfirmed", sources=(make_source(),))
+    shown, provenance = fact_block(fact).split("\n")
+    assert shown == "Student of class 2-5"
+    assert "||" not in fact_block(fact)
+    assert provenance.startswith("_unconfirmed_ · ")
+
+
+def test_the_provenance_line_links_each_source() -> None:
+    fact = Fact(
+        text="Filming wrapped",
+        confidence="reported",
+        sources=(
+            make_source("Sports Chosun", "2025-07-23", "https://sports.chosun.com/a/1"),
+            make_source("deadline.com", None),
+            make_source("Project research notes", None),
+        ),
+    )
+    provenance = fact_block(fact).split("\n")[1]
+    assert provenance == (
+        "_reported_ · [Sports Chosun, 2025-07-23](https://sports.chosun.com/a/1); "
+        "[deadline.com](https://deadline.com); Project research notes"
+    )
+
+
+@pytest.mark.parametrize("spoiler", ["none", "s1"])
+def test_mentions_in_a_fact_cannot_ping(spoiler: str) -> None:
+    fact = msgspec.convert(
+        {
+            "text": "@everyone @here <@123456789012345678> <@&123456789012345678> **not bold**",
+            "confidence": "reported",
+            "sources": [{"name": "a.com"}],
+            "spoiler": spoiler,
+        },
+        type=Fact,
+    )
+    shown = fact_block(fact).split("\n")[0]
+    for mention in ("@everyone", "@here", "<@123456789012345678>", "<@&123456789012345678>"):
+        assert mention not in shown
+    assert "**not bold**" not in shown
+
+
+def test_a_spoiler_cannot_be_broken_out_of() -> None:
+    fact = Fact(text="a|| revealed ||b", confidence="confirmed", sources=(make_source(),), spoiler="s1")
+    shown = fact_block(fact).split("\n")[0]
+    assert shown.startswith("||")
+    assert shown.endswith("||")
+    assert shown[2:-2].count("||") == 0
+
+
+# --- describe_update --------------------------------------------------------------------------------------
+
+
+def test_editing_a_fate_names_it_in_words() -> None:
+    before = make_character()
+    assert before.fate is not None
+    after = msgspec.structs.replace(
+        before, fate=msgspec.structs.replace(before.fate, text="Turns into a zombie")
+    )
+    title, body = describe_update(before, after)
+    assert title == "Updated: Nam On-jo (Season 1 fate)"
+    assert body.startswith("**Season 1 fate:** ||Turns into a zombie||\n_confirmed_ · ")
+
+
+def test_editing_a_bundled_characters_fate_names_it_in_words(pack: Pack) -> None:
+    before = next(character for character in pack.characters if character.fate is not None)
+    assert before.fate is not None
+    after = msgspec.structs.replace(before, fate=msgspec.structs.replace(before.fate, text="Something else"))
+    title, _ = describe_update(before, after)
+    assert title == f"Updated: {before.name} (Season 1 fate)"
+
+
+def test_several_changed_parts_are_named_in_field_order() -> None:
+    before = make_character()
+    after = msgspec.structs.replace(before, aliases=("On-jo",), hangul="온조", fate=None)
+    title, body = describe_update(before, after)
+    assert title == "Updated: Nam On-jo (Hangul name, aliases, Season 1 fate)"
+    assert body.split("\n") == ["**Hangul name:** 온조", "**Aliases:** On-jo", "**Season 1 fate:** removed"]
+
+
+def test_season_two_and_profile_are_named_in_words() -> None:
+    before = make_character()
+    assert before.season2 is not None
+    after = msgspec.structs.replace(
+        before,
+        profile=msgspec.structs.replace(before.profile, text="Class president"),
+        season2=msgspec.structs.replace(before.season2, status=Season2Status.NOT_RETURNING, text="Not back"),
+    )
+    title, body = describe_update(before, after)
+    assert title == "Updated: Nam On-jo (who they are, Season 2)"
+    assert "**Who they are:** Class president\n" in body
+    assert "**Season 2:** ||Not back||\n" in body
+
+
+def test_emptied_aliases_show_a_dash() -> None:
+    before = make_character()
+    _, body = describe_update(before, msgspec.structs.replace(before, aliases=()))
+    assert body == "**Aliases:** —"
+
+
+def test_a_person_s_variants_are_called_spellings() -> None:
+    before = Person(key="park-ji-hu", name="Park Ji-hu", variants=("Park Jihu",))
+    after = msgspec.structs.replace(before, variants=("Park Jihu", "Park Ji-hoo"))
+    title, body = describe_update(before, after)
+    assert title == "Updated: Park Ji-hu (spellings)"
+    assert body == "**Spellings:** Park Jihu, Park Ji-hoo"
+
+
+def test_a_new_name_is_escaped_in_the_body() -> None:
+    before = make_character()
+    _, body = describe_update(before, msgspec.structs.replace(before, name="@everyone *On-jo*"))
+    assert "@everyone" not in body
+    assert "*On-jo*" not in body
+
+
+# --- diff_lines -------------------------------------------------------------------------------------------
+
+
+def test_a_new_entry_is_created_and_a_deleted_one_removed() -> None:
+    character = make_character()
+    assert diff_lines(None, character) == ["created"]
+    assert diff_lines(character, None) == ["removed"]
+    assert diff_lines(None, None) == []
+
+
+def test_an_unchanged_entry_has_no_visible_change() -> None:
+    assert diff_lines(make_character(), make_character()) == ["no visible change"]
+
+
+def test_a_changed_nested_field_is_shown_by_its_path() -> None:
+    before = make_character()
+    assert before.fate is not None
+    after = msgspec.structs.replace(before, fate=msgspec.structs.replace(before.fate, text="Dies"))
+    assert diff_lines(before, after) == ["`fate.text`: ~~Survives~~ → Dies"]
+
+
+def test_changed_fields_are_listed_in_path_order() -> None:
+    before = make_character()
+    assert before.fate is not None
+    after = msgspec.structs.replace(
+        before, name="On-jo", fate=msgspec.structs.replace(before.fate, confidence="reported", spoiler="none")
+    )
+    assert diff_lines(before, after) == [
+        "`fate.confidence`: ~~confirmed~~ → reported",
+        "`fate.spoiler`: ~~s1~~ → none",
+        "`name`: ~~Nam On-jo~~ → On-jo",
+    ]
+
+
+def test_an_empty_side_is_shown_as_the_empty_set() -> None:
+    before = make_character(hangul=None)
+    after = make_character()
+    assert diff_lines(before, after) == ["`hangul`: ~~∅~~ → 남온조"]
+    assert diff_lines(after, before) == ["`hangul`: ~~남온조~~ → ∅"]
+
+
+def test_a_removed_fact_shows_each_of_its_fields_going() -> None:
+    before = make_character()
+    lines = diff_lines(before, make_character(fate=None))
+    assert "`fate.text`: ~~Survives~~ → ∅" in lines
+    assert "`fate.confidence`: ~~confirmed~~ → ∅" in lines
+    assert "`fate.spoiler`: ~~s1~~ → ∅" in lines
+
+
+def test_long_values_are_cut_and_markdown_is_escaped() -> None:
+    before = make_character()
+    assert before.fate is not None
+    long_text = "**" + "z" * 200
+    after = msgspec.structs.replace(before, fate=msgspec.structs.replace(before.fate, text=long_text))
+    [line] = diff_lines(before, after)
+    assert line.startswith("`fate.text`: ~~Survives~~ → \\*\\*zzz")
+    assert line.endswith("…")
+    assert len(line) < 120
+
+
+def test_mentions_in_a_diff_cannot_ping() -> None:
+    before = make_character()
+    [line] = diff_lines(before, msgspec.structs.replace(before, name="@everyone"))
+    assert "@everyone" not in line
+
+
+def test_a_list_field_is_shown_as_comma_separated_names() -> None:
+    before = make_character()
+    assert diff_lines(before, msgspec.structs.replace(before, aliases=("On-jo",))) == [
+        "`aliases`: ~~On-jo, Onjo~~ → On-jo"
+    ]
+
+
+def test_a_changed_source_is_shown_by_its_index() -> None:
+    before = make_character()
+    assert before.fate is not None
+    source = msgspec.structs.replace(before.fate.sources[0], name="Netflix Tudum")
+    after = msgspec.structs.replace(before, fate=msgspec.structs.replace(before.fate, sources=(source,)))
+    assert diff_lines(before, after) == ["`fate.sources[1].name`: ~~Netflix~~ → Netflix Tudum"]
+
+
+# --- history_pages ----------------------------------------------------------------------------------------
+
+WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+def make_revision(number: int, *, reverts: int | None = None, author: str = "Mod") -> Revision:
+    before = make_character()
+    return Revision(
+        id=number,
+        guild_id=111111111111111111,
+        kind="character",
+        key="nam-on-jo",
+        before=before,
+        after=msgspec.structs.replace(before, name=f"On-jo {number}"),
+        summary=f"Updated: On-jo {number} (name)",
+        author_id=222222222222222222,
+        author_name=author,
+        created_at=WHEN,
+        reverts=reverts,
+    )
+
+
+def test_no_history_is_one_page_saying_so() -> None:
+    [page] = history_pages([], "History of Nam On-jo")
+    assert page.title == "History of Nam On-jo"
+    assert page.description == "No changes recorded yet."
+    assert not page.fields
+
+
+def test_history_is_paged_five_at_a_time_with_the_page_count_in_the_title() -> None:
+    revisions = [make_revision(n) for n in range(12, 0, -1)]
+    pages = history_pages(revisions, "History")
+    assert PER_PAGE == 5
+    assert [page.title for page in pages] == ["History (1/3)", "History (2/3)", "History (3/3)"]
+    assert [len(page.fields) for page in pages] == [5, 5, 2]
+    assert [field.name for field in pages[0].fields] == [
+        f"#{n} · character:nam-on-jo" for n in range(12, 7, -1)
+    ]
+    assert pages[2].fields[-1].name == "#1 · character:nam-on-jo"
+    for page in pages:
+        assert page.footer.text == "Undo a change with /manage revert revision:<number>"
+
+
+def test_exactly_one_page_worth_is_one_page() -> None:
+    pages = history_pages([make_revision(n) for n in range(PER_PAGE)], "History")
+    assert [page.title for page in pages] == ["History (1/1)"]
+
+
+def test_a_history_entry_says_what_who_when_and_the_diff() -> None:
+    [page] = history_pages([make_revision(7)], "History")
+    [field] = page.fields
+    assert field.value is not None
+    summary, author, diff = field.value.split("\n")
+    assert summary == "Updated: On-jo 7 (name)"
+    assert author == f"by Mod <t:{int(WHEN.timestamp())}:R>"
+    assert diff == "`name`: ~~Nam On-jo~~ → On-jo 7"
+
+
+def test_a_revert_says_which_revision_it_undid() -> None:
+    [page] = history_pages([make_revision(9, reverts=4)], "History")
+    assert page.fields[0].name == "#9 · character:nam-on-jo (reverts #4)"
+
+
+def test_author_names_cannot_ping_or_format() -> None:
+    [page] = history_pages([make_revision(1, author="@everyone **boss**")], "History")
+    value = page.fields[0].value or ""
+    assert "@everyone" not in value
+    assert "**boss**" not in value
+
+
+def test_a_long_diff_is_cut_to_eight_lines() -> None:
+    before = make_character()
+    after = Character(
+        key="nam-on-jo",
+        name="Another name",
+        hangul="다른",
+        aliases=(),
+        actor=None,
+        seasons=(1, 2),
+        profile=Fact(text="Different", confidence="reported", sources=(make_source("b.com", None),)),
+    )
+    assert len(diff_lines(before, after)) > 8
+    [page] = history_pages(
+        [
+            Revision(
+                id=1,
+                guild_id=1,
+                kind="character",
+                key="nam-on-jo",
+                before=before,
+                after=after,
+                summary="Big edit",
+                author_id=2,
+                author_name="Mod",
+                created_at=WHEN,
+                reverts=None,
+            )
+        ],
+        "History",
+    )
+    value = page.fields[0].value or ""
+    assert len(value.split("\n")) == 2 + 8
