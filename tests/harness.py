@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,3 +78,13 @@ async def run_bot_process(
         raise
     assert process.returncode is not None
     return Finished(process.returncode, stdout.decode(), stderr.decode())
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: float = 5.0) -> None:
+    """Wait until `check()` is true, polling: for state the bot records in the background."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {limit:g}s waiting for {what}")
+        await asyncio.sleep(0.02)

@@ -15,7 +15,7 @@ from bot.client import AoadBot
 from bot.models import Character, Season
 from bot.pack import Pack
 from tests.fakediscord import Callback, FakeDiscord, Guild, InteractionResult, Member, Role, default_guild
-from tests.harness import running_bot
+from tests.harness import eventually, running_bot
 
 EPHEMERAL = 64
 
@@ -546,3 +546,119 @@ async def test_subscribe_and_notify_me_toggle_the_ping_role(world: World) -> Non
     assert removed.ephemeral
     assert (removed.content or "").startswith("Done: you won't be pinged")
     assert world.ping.id not in world.fan.roles
+
+
+# -- delivery pacing and retries -------------------------------------------------------------------------------
+
+
+class Clock:
+    """The deliverer's clock, ahead of real time by a settable offset: hours pass without sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset
+
+
+async def _announce_news(world: World, count: int) -> None:
+    """Commit `count` announced news items, as Post does."""
+    from bot.announce import outbox_drafts
+    from bot.models import NewsItem, Source
+    from bot.moderation_store import Change
+
+    store = world.bot.store
+    settings = await store.get_settings(world.guild.id)
+    for number in range(count):
+        item = NewsItem(
+            key=f"pacing-{number}",
+            season=2,
+            date="2026-11-20",
+            text=f"News number {number}",
+            confidence="reported",
+            sources=(Source(name="e.x", url=f"https://e.x/{number}"),),
+        )
+        await store.commit_change(
+            world.guild.id,
+            [Change("news", item.key, None, item, None)],
+            summary=f"News {number}",
+            author_id=world.mod.id,
+            author_name="moderator",
+            outbox=outbox_drafts(
+                settings, title=f"News {number}", body=item.text, announce=True, author="moderator"
+            ),
+        )
+    assert world.bot.deliverer is not None
+    world.bot.deliverer.wake()
+
+
+async def test_publishing_is_paced_to_ten_an_hour_per_channel_and_queued_beyond(world: World) -> None:
+    await world.setup(auto_publish=True, modlog_channel=world.guild.channel("general"))
+    deliverer = world.bot.deliverer
+    assert deliverer is not None
+    clock = Clock()
+    deliverer.clock = clock
+    crossposts = ("POST", "/channels/{channel_id}/messages/{message_id}/crosspost")
+
+    await _announce_news(world, 12)
+    await world.announcements(12)
+    await world.fake.wait_request(*crossposts, count=10)
+    await asyncio.sleep(0.3)
+    assert len(world.fake.requests_to(*crossposts)) == 10  # the 11th and 12th wait for room
+    items = [i for i in await world.bot.store.outbox_items(world.guild.id) if i.purpose == "announcement"]
+    waiting = [i for i in items if i.state == "posted"]
+    assert len(waiting) == 2
+    assert all(i.next_attempt_at - clock() > dt.timedelta(minutes=55) for i in waiting)
+
+    clock.offset = dt.timedelta(hours=1, seconds=5)
+    deliverer.wake()
+    await world.fake.wait_request(*crossposts, count=12)
+
+    async def all_done() -> bool:
+        items = await world.bot.store.outbox_items(world.guild.id)
+        return {i.state for i in items if i.purpose == "announcement"} == {"done"}
+
+    await eventually(all_done, "every announcement to be done")
+    assert len(world.fake.messages[world.channel_id("announcements")]) == 12  # each posted once
+
+
+async def test_rate_limits_discord_py_gives_up_on_are_retried_later_with_the_same_nonce(world: World) -> None:
+    await world.setup(modlog_channel=world.guild.channel("general"))
+    deliverer = world.bot.deliverer
+    assert deliverer is not None
+    clock = Clock()
+    deliverer.clock = clock
+    # discord.py retries a 429 five times, then gives up; the deliverer backs off and tries again later.
+    world.fake.fail("POST", "/channels/{channel_id}/messages", status=429, retry_after=0.01, times=5)
+    await _announce_news(world, 1)
+    await world.fake.wait_request("POST", "/channels/{channel_id}/messages", count=5)
+    await asyncio.sleep(0.2)
+    [item] = [i for i in await world.bot.store.outbox_items(world.guild.id) if i.purpose == "announcement"]
+    assert item.state == "posting"
+    assert item.attempts == 1
+    assert item.next_attempt_at > clock()
+
+    clock.offset = dt.timedelta(minutes=1)
+    deliverer.wake()
+    [message] = await world.announcements(1)
+    posts = [
+        r
+        for r in world.fake.requests_to("POST", "/channels/{channel_id}/messages")
+        if r.params["channel_id"] == str(world.channel_id("announcements"))
+    ]
+    assert len({p.json["nonce"] for p in posts}) == 1
+    assert message.request["nonce"] == posts[0].json["nonce"]
+
+
+async def test_a_cast_member_without_roles_can_be_removed_and_revert_brings_them_back(world: World) -> None:
+    result, _ = await world.manage("cast add", {"name": "Guest Star", "source": "https://e.x/g"})
+    await world.press(result, "Save without announcing")
+    result, preview = await world.manage("cast remove", {"name": "Guest Star"})
+    assert preview.embeds[0]["title"] == "Removed from the cast: Guest Star"
+    await world.press(result, "Save without announcing")
+    assert (await world.bot.store.catalog(world.guild.id)).person("guest-star") is None
+    result, _ = await world.manage("revert", {"revision": 2})
+    await world.press(result, "Save without announcing")
+    restored = (await world.bot.store.catalog(world.guild.id)).person("guest-star")
+    assert restored is not None
+    assert restored.name == "Guest Star"
