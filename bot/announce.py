@@ -56,6 +56,19 @@ def announcement_embed(title: str, body: str, footer: str = "") -> dict[str, Any
     return card(title=title, description=body, footer=footer, colour=BRAND_COLOUR).to_dict()  # type: ignore[return-value]
 
 
+def announcement_payload(settings: GuildSettings, title: str, body: str) -> dict[str, Any]:
+    """An announcement as the server asked for it: pinging its opt-in role, in a thread, published."""
+    role = settings.ping_role_id
+    return {
+        "content": f"<@&{role}>" if role else None,
+        "ping_role_id": role,
+        "embeds": [announcement_embed(title, body)],
+        "thread_name": truncate(title, THREAD_NAME_LIMIT) if settings.threads else None,
+        "publish": settings.auto_publish,
+        "notify_button": role is not None,
+    }
+
+
 def outbox_drafts(
     settings: GuildSettings,
     *,
@@ -69,19 +82,11 @@ def outbox_drafts(
     """The messages a committed change sends: the announcement (when asked) and the mod-log entry."""
     drafts: list[OutboxDraft] = []
     if announce and settings.announce_channel_id is not None and settings.announce_channel_id not in failing:
-        role = settings.ping_role_id
         drafts.append(
             OutboxDraft(
                 purpose="announcement",
                 channel_id=settings.announce_channel_id,
-                payload={
-                    "content": f"<@&{role}>" if role else None,
-                    "ping_role_id": role,
-                    "embeds": [announcement_embed(title, body)],
-                    "thread_name": truncate(title, THREAD_NAME_LIMIT) if settings.threads else None,
-                    "publish": settings.auto_publish,
-                    "notify_button": role is not None,
-                },
+                payload=announcement_payload(settings, title, body),
             )
         )
     if settings.modlog_channel_id is not None and settings.modlog_channel_id not in failing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib
 import json
@@ -14,6 +15,7 @@ from discord.ext import commands
 
 from bot.announce import Deliverer, NotifyButton
 from bot.errors import ErrorHandlingTree
+from bot.premiere import PremiereScheduler, sync_premiere_event
 from bot.settings import Settings
 from bot.store import Store
 from bot.views import RevealButton, SuggestionButton
@@ -80,6 +82,8 @@ class AoadBot(commands.Bot):
         self.extensions_package = extensions_package
         self.failed_extensions: dict[str, BaseException] = {}
         self.deliverer: Deliverer | None = None
+        self.premiere: PremiereScheduler | None = None
+        self._events_checked = False
 
     async def setup_hook(self) -> None:
         # Buttons that must keep working on old messages and across restarts.
@@ -87,6 +91,8 @@ class AoadBot(commands.Bot):
         self.deliverer = Deliverer(self)
         # Whatever was committed before a crash or a restart goes out now.
         self.deliverer.start()
+        self.premiere = PremiereScheduler(self)
+        self.premiere.start()
         await self.load_all_extensions()
         if self.sync_scope is not None:
             # In development every command is a guild command of the dev guild: guild syncs apply at once.
@@ -185,6 +191,8 @@ class AoadBot(commands.Bot):
         return True
 
     async def close(self) -> None:
+        if self.premiere is not None:
+            await self.premiere.stop()
         if self.deliverer is not None:
             await self.deliverer.stop()
         await super().close()
@@ -192,3 +200,13 @@ class AoadBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("Ready as %s (%s) in %d guilds", self.user, self.user.id, len(self.guilds))
+        if not self._events_checked:
+            self._events_checked = True
+            # A change committed just before a crash may not have reached its Scheduled Event yet.
+            asyncio.create_task(self._check_premiere_events(), name="premiere-events-check")  # noqa: RUF006
+
+    async def _check_premiere_events(self) -> None:
+        for guild_id in await self.store.guilds_with_premiere_events():
+            problem = await sync_premiere_event(self, guild_id)
+            if problem:
+                log.warning("Guild %s: %s", guild_id, problem)

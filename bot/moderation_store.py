@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from bot.dates import DateError, parse_release
 from bot.models import Entry
 from bot.pack import decode_entry, encode_entry
 
@@ -44,6 +45,9 @@ class GuildSettings:
     modlog_channel_id: int | None = None
     threads: bool = False
     auto_publish: bool = False
+    premiere_event: bool = False
+    # Seconds before the release at which reminders go out; 0 is the release itself.
+    reminder_offsets: tuple[int, ...] = (604800, 86400, 0)
 
 
 SETTINGS_COLUMNS = (
@@ -53,7 +57,10 @@ SETTINGS_COLUMNS = (
     "modlog_channel_id",
     "threads",
     "auto_publish",
+    "premiere_event",
+    "reminder_offsets",
 )
+_BOOLEAN_SETTINGS = ("threads", "auto_publish", "premiere_event")
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,37 @@ class OutboxItem:
     next_attempt_at: dt.datetime
     error: str | None
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    guild_id: int
+    season: int
+    release: str
+    offset_seconds: int
+    due_at: dt.datetime
+    state: str
+
+
+_REMINDER_COLUMNS = "id, guild_id, season, release, offset_seconds, due_at, state"
+
+
+def _reminder(row: Sequence[Any]) -> Reminder:
+    return Reminder(row[0], row[1], row[2], row[3], row[4], dt.datetime.fromisoformat(row[5]), row[6])
+
+
+def _release_of(entry: Entry | None) -> str | None:
+    return getattr(entry, "release", None)
+
+
+def _instant(release: str | None) -> dt.datetime | None:
+    if release is None:
+        return None
+    try:
+        return parse_release(release).instant
+    except DateError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -211,11 +249,14 @@ class ModerationRepository:
         if not rows:
             return GuildSettings(guild_id)
         values = dict(zip(SETTINGS_COLUMNS, rows[0], strict=True))
-        values["threads"] = bool(values["threads"])
-        values["auto_publish"] = bool(values["auto_publish"])
+        for name in _BOOLEAN_SETTINGS:
+            values[name] = bool(values[name])
+        values["reminder_offsets"] = tuple(int(v) for v in str(values["reminder_offsets"]).split(",") if v)
         return GuildSettings(guild_id, **values)
 
-    async def update_settings(self, guild_id: int, **changes: int | bool | None) -> GuildSettings:
+    async def update_settings(
+        self, guild_id: int, **changes: int | bool | tuple[int, ...] | None
+    ) -> GuildSettings:
         unknown = set(changes) - set(SETTINGS_COLUMNS)
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
@@ -225,11 +266,18 @@ class ModerationRepository:
                 (guild_id, _iso(utcnow())),
             )
             for column, value in changes.items():
+                stored: object = value
+                if isinstance(value, bool):
+                    stored = int(value)
+                elif isinstance(value, tuple):
+                    stored = ",".join(str(v) for v in value)
                 # Column names come from SETTINGS_COLUMNS, never from the caller's text.
                 await db.execute(
                     f"UPDATE guild_settings SET {column} = ?, updated_at = ? WHERE guild_id = ?",
-                    (int(value) if isinstance(value, bool) else value, _iso(utcnow()), guild_id),
+                    (stored, _iso(utcnow()), guild_id),
                 )
+            if "reminder_offsets" in changes:
+                await self._reschedule_all(db, guild_id)
         return await self.get_settings(guild_id)
 
     # -- entries and revisions ---------------------------------------------------------------------------
@@ -328,6 +376,8 @@ class ModerationRepository:
                         reverts=reverts,
                     )
                 )
+                if change.kind == "season" and _release_of(change.before) != _release_of(change.after):
+                    await self._reschedule(db, guild_id, int(change.key), _release_of(change.after))
             first_revision = result.revisions[0].id if result.revisions else None
             for draft in outbox:
                 result.outbox_ids.append(await self._queue(db, guild_id, first_revision, draft, now))
@@ -453,6 +503,136 @@ class ModerationRepository:
                 f"UPDATE outbox SET {assignments}, updated_at = ? WHERE id = ?",
                 [*values, _iso(utcnow()), item_id],
             )
+
+    # -- premiere reminders and events ------------------------------------------------------------------------
+
+    async def _reschedule(
+        self, db: aiosqlite.Connection, guild_id: int, season: int, release: str | None
+    ) -> None:
+        """Cancel a season's pending reminders and plan the new date's, in the caller's transaction.
+
+        Only an exact moment is scheduled: a day without a time, a month or a year schedules nothing. A
+        moment already past when planned is not scheduled; a reminder already sent for this very date and
+        moment is never sent again (the table's unique key).
+        """
+        now = utcnow()
+        await db.execute(
+            "UPDATE reminders SET state = 'cancelled', updated_at = ? WHERE guild_id = ? AND season = ?"
+            " AND state = 'pending'",
+            (_iso(now), guild_id, season),
+        )
+        instant = _instant(release)
+        if instant is None:
+            return
+        async with db.execute(
+            "SELECT reminder_offsets FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        offsets = [int(v) for v in (row[0] if row else "604800,86400,0").split(",") if v]
+        for offset in offsets:
+            due = instant - dt.timedelta(seconds=offset)
+            if due <= now:
+                continue
+            await db.execute(
+                "INSERT INTO reminders (guild_id, season, release, offset_seconds, due_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, season, release, offset_seconds)"
+                " DO UPDATE SET state = 'pending', updated_at = excluded.updated_at WHERE state = 'cancelled'",
+                (guild_id, season, release, offset, _iso(due), _iso(now)),
+            )
+
+    async def _reschedule_all(self, db: aiosqlite.Connection, guild_id: int) -> None:
+        async with db.execute(
+            "SELECT key, data FROM entries WHERE guild_id = ? AND kind = 'season' AND deleted = 0",
+            (guild_id,),
+        ) as cursor:
+            seasons = list(await cursor.fetchall())
+        for key, data in seasons:
+            season = decode_entry("season", data)
+            await self._reschedule(db, guild_id, int(key), getattr(season, "release", None))
+
+    async def reschedule_reminders(self, guild_id: int) -> None:
+        """Plan every season's reminders again from the current dates and settings."""
+        await self.ensure_guild(guild_id)
+        async with self.transaction() as db:
+            await self._reschedule_all(db, guild_id)
+
+    async def pending_reminders(self, guild_id: int | None = None) -> list[Reminder]:
+        where, params = "state = 'pending'", []
+        if guild_id is not None:
+            where += " AND guild_id = ?"
+            params.append(guild_id)
+        rows = await self._rows(
+            f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE {where} ORDER BY due_at", params
+        )
+        return [_reminder(row) for row in rows]
+
+    async def reminders(self, guild_id: int) -> list[Reminder]:
+        rows = await self._rows(
+            f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [_reminder(row) for row in rows]
+
+    async def due_reminders(self, now: dt.datetime) -> list[Reminder]:
+        rows = await self._rows(
+            f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id",
+            (_iso(now),),
+        )
+        return [_reminder(row) for row in rows]
+
+    async def next_reminder_due(self) -> dt.datetime | None:
+        rows = await self._rows("SELECT min(due_at) FROM reminders WHERE state = 'pending'")
+        return dt.datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    async def fire_reminder(self, reminder: Reminder, drafts: Sequence[OutboxDraft]) -> bool:
+        """Mark a reminder sent and queue its messages in one transaction; False if it was no longer pending."""
+        now = _iso(utcnow())
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET state = 'sent', updated_at = ? WHERE id = ? AND state = 'pending'",
+                (now, reminder.id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            outbox_id = None
+            for draft in drafts:
+                queued = await self._queue(db, reminder.guild_id, None, draft, now)
+                outbox_id = outbox_id or queued
+            await db.execute("UPDATE reminders SET outbox_id = ? WHERE id = ?", (outbox_id, reminder.id))
+        return True
+
+    async def drop_reminder(self, reminder: Reminder) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE reminders SET state = 'dropped', updated_at = ? WHERE id = ? AND state = 'pending'",
+                (_iso(utcnow()), reminder.id),
+            )
+
+    async def premiere_event(self, guild_id: int, season: int) -> tuple[int, str] | None:
+        rows = await self._rows(
+            "SELECT event_id, release FROM premiere_events WHERE guild_id = ? AND season = ?",
+            (guild_id, season),
+        )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    async def set_premiere_event(
+        self, guild_id: int, season: int, event_id: int | None, release: str = ""
+    ) -> None:
+        async with self.transaction() as db:
+            if event_id is None:
+                await db.execute(
+                    "DELETE FROM premiere_events WHERE guild_id = ? AND season = ?", (guild_id, season)
+                )
+            else:
+                await db.execute(
+                    "INSERT INTO premiere_events (guild_id, season, event_id, release) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (guild_id, season) DO UPDATE SET event_id = excluded.event_id,"
+                    " release = excluded.release",
+                    (guild_id, season, event_id, release),
+                )
+
+    async def guilds_with_premiere_events(self) -> list[int]:
+        rows = await self._rows("SELECT guild_id FROM guild_settings WHERE premiere_event = 1")
+        return [int(row[0]) for row in rows]
 
     # -- failing channels and publishing pace ------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from bot.models import (
     Stage,
 )
 from bot.moderation_store import Change, GuildSettings
+from bot.premiere import describe_offset, parse_offsets, sync_premiere_event
 from bot.render import Field, card, escape, provenance, truncate
 from bot.search import characters_of, people_of
 from bot.views import Pager
@@ -132,6 +133,8 @@ class Manage(
         modlog_channel="Where every change is logged",
         threads="Open a discussion thread under each announcement",
         auto_publish="Publish announcements to following servers (in announcement channels)",
+        premiere_event="Create a Discord Scheduled Event for the premiere when its date and time are announced",
+        reminders="When to remind before the premiere, e.g. 7d, 1d, 0 (0 = at release); none turns them off",
     )
     async def setup_(
         self,
@@ -142,9 +145,18 @@ class Manage(
         modlog_channel: discord.TextChannel | None = None,
         threads: bool | None = None,
         auto_publish: bool | None = None,
+        premiere_event: bool | None = None,
+        reminders: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
-        changes: dict[str, int | bool | None] = {}
+        changes: dict[str, int | bool | tuple[int, ...] | None] = {}
+        if reminders is not None:
+            try:
+                changes["reminder_offsets"] = parse_offsets(reminders)
+            except ValueError as exc:
+                raise UserFacingError(str(exc)) from None
+        if premiere_event is not None:
+            changes["premiere_event"] = premiere_event
         if announcement_channel is not None:
             changes["announce_channel_id"] = announcement_channel.id
         if ping_role is not None:
@@ -181,6 +193,12 @@ class Manage(
         await interaction.response.send_message(
             truncate(text, 2000), embed=_settings_card(settings, problems), ephemeral=True
         )
+        if reminders is not None and self.bot.premiere is not None:
+            self.bot.premiere.wake()
+        if premiere_event is not None:
+            problem = await sync_premiere_event(self.bot, guild_id)
+            if problem:
+                await interaction.followup.send(problem, ephemeral=True)
 
     def _check_setup(self, interaction: discord.Interaction, settings: GuildSettings) -> list[str]:
         """What the bot is missing to do what the settings ask, said exactly."""
@@ -211,6 +229,8 @@ class Manage(
                 problems.append(
                     f"{channel.mention} is not an announcement channel, so nothing can be published from it."
                 )
+        if settings.premiere_event and not me.guild_permissions.manage_events:
+            problems.append("I need Manage Events to create the premiere's Scheduled Event.")
         role = guild.get_role(settings.ping_role_id) if settings.ping_role_id else None
         if role is not None:
             if not me.guild_permissions.manage_roles:
@@ -665,6 +685,12 @@ def _settings_card(settings: GuildSettings, problems: list[str]) -> discord.Embe
         Field("Mod-log channel", channel(settings.modlog_channel_id), inline=True),
         Field("Thread per announcement", "on" if settings.threads else "off", inline=True),
         Field("Auto-publish", "on" if settings.auto_publish else "off", inline=True),
+        Field("Premiere event", "on" if settings.premiere_event else "off", inline=True),
+        Field(
+            "Premiere reminders",
+            ", ".join(describe_offset(o) for o in settings.reminder_offsets) or "off",
+            inline=True,
+        ),
     ]
     if problems:
         fields.append(Field("⚠️ To fix", "\n".join(problems)))

@@ -10,6 +10,7 @@ import discord
 from bot.announce import announcement_embed, outbox_drafts
 from bot.errors import SOMETHING_WENT_WRONG, UserFacingError, send_ephemeral
 from bot.moderation_store import ConflictError
+from bot.premiere import sync_premiere_event
 from bot.render import card, truncate
 from cogs.manage._access import ensure_moderator, failing_note
 from cogs.manage._edits import PendingEdit
@@ -129,6 +130,18 @@ class Preview(GuardedView):
             done = f"💾 Saved as revision {numbers}, without announcing."
         done += await failing_note(self.bot, pending.guild_id)
         await interaction.response.edit_message(content=truncate(done, 2000), embeds=[], view=self)
+        seasons = {int(change.key) for change in pending.changes if change.kind == "season"}
+        if seasons:
+            await self._premiere_changed(interaction, seasons)
+
+    async def _premiere_changed(self, interaction: discord.Interaction, seasons: set[int]) -> None:
+        """Reminders were replanned with the change; the Scheduled Event follows it now."""
+        if self.bot.premiere is not None:
+            self.bot.premiere.wake()
+        for season in sorted(seasons):
+            problem = await sync_premiere_event(self.bot, self.pending.guild_id, season)
+            if problem:
+                await interaction.followup.send(problem, ephemeral=True)
 
     async def on_timeout(self) -> None:
         self._finish()

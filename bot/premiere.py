@@ -1,0 +1,274 @@
+"""The premiere: reminders that fire exactly once, and the server's Discord Scheduled Event.
+
+Reminders are rows in the store (`reminders`), planned when a moderator sets an exact release moment and
+cancelled when it changes or is cleared. The scheduler turns a due reminder into outbox rows in one
+transaction, so the deliverer posts it exactly once like any announcement. A reminder whose moment passed
+while the bot was down goes out late only while it is still true: a "before the premiere" reminder only
+before the premiere, the release reminder only within a few hours of it. Otherwise it is dropped with a log
+line. Reminder texts use Discord's relative timestamps, so a late one still reads right.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.announce import IDLE_WAIT, STOP_GRACE, announcement_payload
+from bot.dates import DateError, parse_release
+from bot.moderation_store import GuildSettings, OutboxDraft, Reminder, utcnow
+from bot.render import provenance, truncate
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+log = logging.getLogger(__name__)
+
+# How long after the release the "out now" reminder is still worth sending late.
+RELEASE_REMINDER_GRACE = dt.timedelta(hours=6)
+# A premiere event's length: long enough for a watch party of the first episodes.
+EVENT_LENGTH = dt.timedelta(hours=2)
+EXTERNAL = 3
+GUILD_ONLY = 2
+CANCELED = 4
+EVENT_NAME_LIMIT = 100
+EVENT_DESCRIPTION_LIMIT = 1000
+
+
+def describe_offset(seconds: int) -> str:
+    if seconds == 0:
+        return "at release"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    return " ".join(p for p in parts if p) + " before"
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """ "7d, 1d, 2h, 0" → seconds before the release. "none" turns reminders off. Raises ValueError."""
+    value = text.strip().lower()
+    if value in ("none", "off", ""):
+        return ()
+    offsets: set[int] = set()
+    for part in value.replace(" ", "").split(","):
+        if part in ("0", "release", "atrelease"):
+            offsets.add(0)
+            continue
+        unit = part[-1:]
+        amount = part[:-1]
+        if unit not in ("d", "h", "m") or not amount.isdecimal():
+            raise ValueError(
+                f"“{part[:20]}” is not a reminder time: use numbers with d, h or m, like 7d, 1d, 2h, 0"
+            )
+        seconds = int(amount) * {"d": 86400, "h": 3600, "m": 60}[unit]
+        if seconds > 60 * 86400:
+            raise ValueError("Reminders can be at most 60 days before the release.")
+        offsets.add(seconds)
+    if len(offsets) > 10:
+        raise ValueError("Keep it to 10 reminders at most.")
+    return tuple(sorted(offsets, reverse=True))
+
+
+def reminder_text(
+    title: str, service: str, season: int, release: dt.datetime, offset: int
+) -> tuple[str, str]:
+    """A reminder's title and body; the body's relative timestamp stays true whenever it is read."""
+    stamp = int(release.timestamp())
+    if offset == 0:
+        return (
+            f"🎬 {title} Season {season} is out now on {service}!",
+            f"It premiered <t:{stamp}:R>, at <t:{stamp}:t> your time. Enjoy, and mind the spoilers!",
+        )
+    return (
+        f"⏰ {title} Season {season} premieres soon",
+        f"Season {season} premieres <t:{stamp}:R>, on <t:{stamp}:F> your time, on {service}.",
+    )
+
+
+def still_true(reminder: Reminder, release: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a reminder may still go out at `now` (late ones only while what they say holds)."""
+    if reminder.offset_seconds > 0:
+        return now < release
+    return now < release + RELEASE_REMINDER_GRACE
+
+
+class PremiereScheduler:
+    """Fires due reminders into the outbox; woken when reminders change, else sleeps until the next one."""
+
+    def __init__(
+        self, bot: AoadBot, *, clock: Callable[[], dt.datetime] = utcnow, idle: float = IDLE_WAIT
+    ) -> None:
+        self.bot = bot
+        self.store = bot.store
+        self.clock = clock
+        self.idle = idle
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="premiere-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        done, _ = await asyncio.wait([self._task], timeout=STOP_GRACE)
+        if not done:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("The premiere scheduler failed; it will try again")
+            if self._stopping:
+                break
+            wait = self.idle
+            due = await self.store.next_reminder_due()
+            if due is not None:
+                wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def run_once(self) -> int:
+        """Fire or drop every reminder due now; returns how many were fired."""
+        fired = 0
+        now = self.clock()
+        for reminder in await self.store.due_reminders(now):
+            if await self._handle(reminder, now):
+                fired += 1
+        if fired and self.bot.deliverer is not None:
+            self.bot.deliverer.wake()
+        return fired
+
+    async def _handle(self, reminder: Reminder, now: dt.datetime) -> bool:
+        catalog = await self.store.catalog(reminder.guild_id)
+        season = catalog.season(reminder.season)
+        if season is None or season.release != reminder.release:
+            log.info("Dropping reminder %s: the release date it was for is no longer set", reminder.id)
+            await self.store.drop_reminder(reminder)
+            return False
+        try:
+            release = parse_release(reminder.release).instant
+        except DateError:
+            release = None
+        if release is None or not still_true(reminder, release, now):
+            log.info(
+                "Dropping reminder %s (%s, due %s): its moment passed while the bot was away and it is no "
+                "longer true",
+                reminder.id,
+                describe_offset(reminder.offset_seconds),
+                reminder.due_at.isoformat(),
+            )
+            await self.store.drop_reminder(reminder)
+            return False
+        settings = await self.store.get_settings(reminder.guild_id)
+        if settings.announce_channel_id is None:
+            log.info(
+                "Dropping reminder %s: guild %s has no announcement channel", reminder.id, reminder.guild_id
+            )
+            await self.store.drop_reminder(reminder)
+            return False
+        title, body = reminder_text(
+            catalog.show.title,
+            catalog.show.streaming_service,
+            reminder.season,
+            release,
+            reminder.offset_seconds,
+        )
+        draft = OutboxDraft(
+            purpose="reminder",
+            channel_id=settings.announce_channel_id,
+            payload=announcement_payload(settings, title, body),
+        )
+        return await self.store.fire_reminder(reminder, [draft])
+
+
+async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 2) -> str | None:
+    """Make the server's Scheduled Event match the season's release date and the server's choice.
+
+    Creates it, moves it, or cancels it. Returns a sentence for the moderators when something is in the way
+    (above all a missing Manage Events permission), or None.
+    """
+    store = bot.store
+    settings: GuildSettings = await store.get_settings(guild_id)
+    catalog = await store.catalog(guild_id)
+    season = catalog.season(season_number)
+    existing = await store.premiere_event(guild_id, season_number)
+    target: tuple[dt.datetime, str, Any] | None = None
+    if settings.premiere_event and season is not None and season.release is not None:
+        with contextlib.suppress(DateError):
+            instant = parse_release(season.release).instant
+            if instant is not None and instant > utcnow():
+                target = (instant, season.release, season.release_fact)
+    try:
+        if target is not None:
+            instant, release, fact = target
+            show = catalog.show
+            payload = _event_payload(show.title, show.streaming_service, season_number, instant, fact)
+            if existing is not None:
+                if existing[1] == release:
+                    return None
+                try:
+                    await bot.http.edit_scheduled_event(guild_id, existing[0], **payload)
+                    await store.set_premiere_event(guild_id, season_number, existing[0], release)
+                    log.info("Moved the premiere event of guild %s to %s", guild_id, release)
+                    return None
+                except discord.NotFound:
+                    log.info(
+                        "The premiere event of guild %s was deleted in Discord; creating it again", guild_id
+                    )
+            created = await bot.http.create_guild_scheduled_event(guild_id, **payload)
+            await store.set_premiere_event(guild_id, season_number, int(created["id"]), release)
+            log.info("Created the premiere event of guild %s for %s", guild_id, release)
+        elif existing is not None:
+            try:
+                await bot.http.edit_scheduled_event(guild_id, existing[0], status=CANCELED)
+            except discord.NotFound:
+                pass
+            except discord.HTTPException as exc:
+                if exc.status != 400:  # 400: it already started or ended; nothing to cancel
+                    raise
+            await store.set_premiere_event(guild_id, season_number, None)
+            log.info("Cancelled the premiere event of guild %s", guild_id)
+    except discord.Forbidden:
+        return (
+            "I couldn't update the premiere's Scheduled Event: I need the **Manage Events** permission in this "
+            "server. Grant it, then run `/manage setup premiere_event: True` again."
+        )
+    except discord.HTTPException as exc:
+        log.warning("Discord refused the premiere event of guild %s: %s", guild_id, exc)
+        return f"Discord refused the premiere's Scheduled Event ({exc.status}): {truncate(exc.text, 200)}"
+    return None
+
+
+def _event_payload(title: str, service: str, season: int, start: dt.datetime, fact: Any) -> dict[str, Any]:
+    description = f"{title} Season {season} premieres on {service}."
+    if fact is not None:
+        description += f"\nRelease date: {provenance(fact)}"
+    return {
+        "name": truncate(f"{title} Season {season} premiere", EVENT_NAME_LIMIT),
+        "description": truncate(description, EVENT_DESCRIPTION_LIMIT),
+        "scheduled_start_time": start.astimezone(dt.UTC).isoformat(),
+        "scheduled_end_time": (start + EVENT_LENGTH).astimezone(dt.UTC).isoformat(),
+        "entity_type": EXTERNAL,
+        "entity_metadata": {"location": truncate(service, 100)},
+        "privacy_level": GUILD_ONLY,
+    }
