@@ -204,40 +204,74 @@ class Deliverer:
         return finished
 
     async def deliver(self, item: OutboxItem) -> bool:
-        channel = self.bot.get_partial_messageable(item.channel_id, guild_id=item.guild_id)
+        """Take one row as far as it can go now. True when it reached a final state."""
         try:
-            if await self.store.is_channel_failing(item.channel_id):
-                await self.store.update_outbox(item.id, state="failed", error="the channel is failing")
-                return True
-            message_id = item.message_id
+            return await self._deliver(item)
+        except Exception as exc:
+            # Whatever went wrong, this row waits its turn again and the others are not held up.
+            log.exception("Delivery of outbox row %s failed unexpectedly", item.id)
+            await self._retry_later(item, exc)
+            return False
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        channel = self.bot.get_partial_messageable(item.channel_id, guild_id=item.guild_id)
+        if await self.store.is_channel_failing(item.channel_id):
+            await self.store.update_outbox(item.id, state="failed", error="the channel is failing")
+            return True
+        message_id = item.message_id
+        try:
             if item.state in ("pending", "posting"):
                 message_id = await self._post(item, channel)
-            assert message_id is not None
-            message = channel.get_partial_message(message_id)
-            payload = item.payload
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # Only a refused POST says the channel itself is gone or closed to the bot.
+            await self._channel_refused(item, exc)
+            return True
+        except discord.HTTPException as exc:
+            if 400 <= exc.status < 500 and exc.status != 429:
+                # Discord will refuse this message every time: retrying would only spend the invalid-request budget.
+                log.error("Discord refused outbox row %s for good (%s %s)", item.id, exc.status, exc.text)
+                await self.store.update_outbox(
+                    item.id, state="failed", error=truncate(f"{exc.status} {exc.text}", 500)
+                )
+                return True
+            await self._retry_later(item, exc)
+            return False
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self._retry_later(item, exc)
+            return False
+        assert message_id is not None
+        message = channel.get_partial_message(message_id)
+        payload = item.payload
+        try:
             if payload.get("thread_name") and not item.thread_done:
                 await self._open_thread(item, message, str(payload["thread_name"]))
             if payload.get("publish") and not item.publish_done and not await self._publish(item, message):
                 return False
-            await self.store.update_outbox(item.id, state="done", error=None)
-            self.delivered += 1
-            return True
-        except (discord.Forbidden, discord.NotFound) as exc:
-            await self._channel_refused(item, exc)
-            return True
-        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            delay = min(MAX_BACKOFF, 5.0 * 2 ** min(item.attempts, 10))
-            log.warning("Delivery of outbox row %s failed (%s); retrying in %.0f s", item.id, exc, delay)
-            await self.store.update_outbox(
-                item.id,
-                attempts=item.attempts + 1,
-                next_attempt_at=self.clock() + dt.timedelta(seconds=delay),
-                error=truncate(str(exc), 500),
+        except discord.NotFound:
+            # The message was deleted before its thread or publication: nothing more to do for it.
+            log.info(
+                "Outbox row %s: message %s was deleted; not threading or publishing it", item.id, message_id
             )
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self._retry_later(item, exc)
             return False
+        await self.store.update_outbox(item.id, state="done", error=None)
+        self.delivered += 1
+        return True
+
+    async def _retry_later(self, item: OutboxItem, exc: BaseException) -> None:
+        delay = min(MAX_BACKOFF, 5.0 * 2 ** min(item.attempts, 10))
+        log.warning("Delivery of outbox row %s failed (%s); retrying in %.0f s", item.id, exc, delay)
+        await self.store.update_outbox(
+            item.id,
+            attempts=item.attempts + 1,
+            next_attempt_at=self.clock() + dt.timedelta(seconds=delay),
+            error=truncate(str(exc) or type(exc).__name__, 500),
+        )
 
     async def _post(self, item: OutboxItem, channel: discord.PartialMessageable) -> int:
-        if item.state == "posting" and self.clock() - item.updated_at > NONCE_WINDOW:
+        # A row that may already have been posted longer ago than Discord keeps nonces: look before resending.
+        if item.state == "posting" and self.clock() - item.created_at > NONCE_WINDOW:
             found = await self._find_posted(item, channel)
             if found is not None:
                 await self.store.update_outbox(item.id, state="posted", message_id=found)
@@ -266,8 +300,10 @@ class Deliverer:
         embeds = item.payload.get("embeds") or [{}]
         wanted = (embeds[0].get("title"), embeds[0].get("description"))
         me = self.bot.user.id if self.bot.user else None
+        # Only messages sent since the row was queued can be this row's (an identical older one is not).
+        since = discord.Object(discord.utils.time_snowflake(item.created_at - dt.timedelta(seconds=1)))
         try:
-            async for message in channel.history(limit=HISTORY_LOOKBACK):
+            async for message in channel.history(limit=HISTORY_LOOKBACK, after=since):
                 mine = message.author.id == me and message.embeds
                 if mine and (message.embeds[0].title, message.embeds[0].description) == wanted:
                     return message.id
@@ -304,9 +340,10 @@ class Deliverer:
             )
             await self.store.update_outbox(item.id, next_attempt_at=room_at)
             return False
+        # Counted before the call: a crash after it must not let the channel exceed its hourly allowance.
+        await self.store.record_publish(item.channel_id, now)
         try:
             await message.publish()
-            await self.store.record_publish(item.channel_id, now)
         except discord.HTTPException as exc:
             if exc.code == CANNOT_CROSSPOST_HERE:
                 log.info("Channel %s is not an announcement channel; not publishing", item.channel_id)

@@ -128,6 +128,24 @@ def _zone(name: str) -> dt.tzinfo:
         ) from exc
 
 
+def check_rough_date(text: str) -> str:
+    """A typed date as precise as it is known ("2026", "2026-02", "2026-02-18"): real, and of this century."""
+    value = text.strip()
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+    if match is None:
+        raise DateError(
+            f"“{value[:20]}” is not a date: use 2026-11-20, or 2026-11 if only the month is known."
+        )
+    year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(f"A date must fall between {FIRST_YEAR} and {LAST_YEAR}, not in {year}.")
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        raise DateError(f"{value} is not a real date.") from None
+    return "-".join([match[1], *(part.zfill(2) for part in (match[2], match[3]) if part)])
+
+
 def parse_typed_release(text: str) -> ReleaseDate:
     """Read what a moderator typed: "2026-12-05", or "2026-12-05 17:00 KST" / "… +09:00" / "… Asia/Seoul".
 
@@ -136,7 +154,10 @@ def parse_typed_release(text: str) -> ReleaseDate:
     """
     value = " ".join(text.strip().split())
     lowered = value.lower()
-    if _MONTH.match(value) or _YEAR.match(value) or _PART.match(lowered):
+    if _MONTH.match(value) or _YEAR.match(value):
+        return parse_release(check_rough_date(value))
+    if (part := _PART.match(lowered)) is not None:
+        check_rough_date(part.group(2))
         return parse_release(lowered)
     match = _TYPED.match(value)
     if match is None:

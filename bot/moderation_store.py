@@ -124,6 +124,7 @@ class OutboxItem:
     next_attempt_at: dt.datetime
     error: str | None
     updated_at: dt.datetime
+    created_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ _REVISION_COLUMNS = (
 )
 _OUTBOX_COLUMNS = (
     "id, guild_id, revision_id, purpose, channel_id, payload, nonce, state, message_id, thread_done, "
-    "publish_done, attempts, next_attempt_at, error, updated_at"
+    "publish_done, attempts, next_attempt_at, error, updated_at, created_at"
 )
 
 
@@ -219,6 +220,7 @@ def _outbox(row: Sequence[Any]) -> OutboxItem:
         next_attempt_at=dt.datetime.fromisoformat(row[12]),
         error=row[13],
         updated_at=dt.datetime.fromisoformat(row[14]),
+        created_at=dt.datetime.fromisoformat(row[15]),
     )
 
 
@@ -292,6 +294,12 @@ class ModerationRepository:
         if not rows:
             return None
         return StoredEntry(kind, key, decode_entry(kind, rows[0][0]), rows[0][1])
+
+    async def used_keys(self, guild_id: int, kind: str) -> set[str]:
+        """Every key this server ever used for a kind, removed entries included: a new entry never takes an
+        old one's key, so histories never mix two entities."""
+        rows = await self._rows("SELECT key FROM entries WHERE guild_id = ? AND kind = ?", (guild_id, kind))
+        return {str(row[0]) for row in rows}
 
     async def commit_change(
         self,
@@ -645,7 +653,7 @@ class ModerationRepository:
             )
             await db.execute(
                 "UPDATE outbox SET state = 'failed', error = ?, updated_at = ?"
-                " WHERE channel_id = ? AND state IN ('pending', 'posting')",
+                " WHERE channel_id = ? AND state IN ('pending', 'posting', 'posted')",
                 (reason, _iso(utcnow()), channel_id),
             )
 
@@ -665,9 +673,13 @@ class ModerationRepository:
         """A moderator set the channel up again: forget its failure and retry what failed there."""
         async with self.transaction() as db:
             await db.execute("DELETE FROM failing_channels WHERE channel_id = ?", (channel_id,))
+            # A row that was ever attempted may have reached Discord: it goes back to "posting", so the
+            # deliverer looks for it in the channel before sending it again. A posted one resumes its thread
+            # and publishing.
             cursor = await db.execute(
-                "UPDATE outbox SET state = 'pending', error = NULL, next_attempt_at = ?, updated_at = ?"
-                " WHERE channel_id = ? AND state = 'failed' AND message_id IS NULL",
+                "UPDATE outbox SET state = CASE WHEN message_id IS NOT NULL THEN 'posted'"
+                " WHEN attempts > 0 THEN 'posting' ELSE 'pending' END,"
+                " error = NULL, next_attempt_at = ?, updated_at = ? WHERE channel_id = ? AND state = 'failed'",
                 (_iso(utcnow()), _iso(utcnow()), channel_id),
             )
             return cursor.rowcount

@@ -15,6 +15,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def ping_role_problem(role: discord.Role) -> str | None:
+    """Why a role must not be handed out to whoever asks, or None if it is a plain ping role.
+
+    Fans give themselves the ping role: a role granting anything @everyone does not have, or the moderator
+    role, would let anyone raise their own rights.
+    """
+    if role.is_default() or role.managed:
+        return "The ping role must be an ordinary role fans can opt into, not @everyone or a bot's role."
+    extra = role.permissions.value & ~role.guild.default_role.permissions.value
+    if extra:
+        names = [name.replace("_", " ").title() for name, on in discord.Permissions(extra) if on]
+        return (
+            f"{role.mention} grants permissions @everyone doesn't have ({', '.join(names[:5])}), and fans give the "
+            "ping role to themselves: choose a role without extra permissions."
+        )
+    return None
+
+
 async def toggle_subscription(interaction: discord.Interaction) -> None:
     """Give the member the server's ping role, or take it away if they have it. Always answers privately."""
     guild = interaction.guild
@@ -30,6 +48,15 @@ async def toggle_subscription(interaction: discord.Interaction) -> None:
             interaction,
             "This server has no announcement ping role yet. A moderator can choose one with "
             "`/manage setup ping_role:`.",
+        )
+        return
+    if ping_role_problem(role) is not None or role.id == settings.moderator_role_id:
+        await send_ephemeral(
+            interaction,
+            "The announcement role can't be handed out right now; the moderators have been asked to fix it.",
+        )
+        log.warning(
+            "Guild %s: ping role %s grants permissions or is the moderator role; refusing", guild.id, role.id
         )
         return
     me = guild.me

@@ -155,7 +155,7 @@ def test_a_link_at_the_limit_is_accepted() -> None:
 
 
 def test_a_date_that_does_not_exist_is_refused() -> None:
-    with pytest.raises(UserFacingError, match="couldn't use the source"):
+    with pytest.raises(UserFacingError, match="is not a real date"):
         parse_source("Soompi, 2025-13-45")
 
 

@@ -14,7 +14,7 @@ import msgspec
 from discord import app_commands
 from discord.ext import commands
 
-from bot.dates import DateError, parse_typed_release
+from bot.dates import DateError, check_rough_date, parse_typed_release
 from bot.errors import UserFacingError
 from bot.models import (
     Character,
@@ -24,10 +24,11 @@ from bot.models import (
     Season,
     Stage,
 )
-from bot.moderation_store import Change, GuildSettings
+from bot.moderation_store import Change, GuildSettings, StoredEntry
 from bot.premiere import describe_offset, parse_offsets, sync_premiere_event
 from bot.render import Field, card, escape, provenance, truncate
 from bot.search import characters_of, people_of
+from bot.subscriptions import ping_role_problem
 from bot.views import Pager
 from cogs.manage._access import ensure_moderator, failing_note
 from cogs.manage._edits import (
@@ -35,6 +36,7 @@ from cogs.manage._edits import (
     TEXT_LIMIT,
     PendingEdit,
     clean,
+    describe_update,
     fact_block,
     label_of,
     names_list,
@@ -114,11 +116,12 @@ class Manage(
             raise UserFacingError(f"There is no Season {number} in this server's data.")
         return cast(Season, stored.entry), stored.version
 
-    async def _version(self, guild_id: int, kind: str, key: str) -> int:
+    async def _stored(self, guild_id: int, kind: str, key: str) -> StoredEntry:
+        """The entry and its version, read together, so the change starts from exactly what was read."""
         stored = await self.bot.store.get_entry(guild_id, kind, key)
         if stored is None:
             raise UserFacingError("That entry was removed meanwhile. Nothing was changed.")
-        return stored.version
+        return stored
 
     # -- setup -------------------------------------------------------------------------------------------
 
@@ -159,13 +162,22 @@ class Manage(
             changes["premiere_event"] = premiere_event
         if announcement_channel is not None:
             changes["announce_channel_id"] = announcement_channel.id
+        if (ping_role is not None or moderator_role is not None) and not _is_server_manager(interaction):
+            raise UserFacingError(
+                "Only members with Manage Server can choose the ping role or the moderator role: those decide who "
+                "gets pinged and who may change the data. Nothing was changed."
+            )
         if ping_role is not None:
-            if ping_role.is_default() or ping_role.managed:
-                raise UserFacingError(
-                    "The ping role must be an ordinary role fans can opt into, not @everyone or a bot's role."
-                )
+            problem = ping_role_problem(ping_role)
+            if problem:
+                raise UserFacingError(problem + " Nothing was changed.")
             changes["ping_role_id"] = ping_role.id
         if moderator_role is not None:
+            if moderator_role.is_default() or moderator_role.managed:
+                raise UserFacingError(
+                    "The moderator role must be a role you give to people, not @everyone or a bot's role. "
+                    "Nothing was changed."
+                )
             changes["moderator_role_id"] = moderator_role.id
         if modlog_channel is not None:
             changes["modlog_channel_id"] = modlog_channel.id
@@ -222,7 +234,7 @@ class Manage(
 
         announce_needs = CHANNEL_NEEDS + (THREAD_NEEDS if settings.threads else ())
         check(settings.announce_channel_id, announce_needs, "announcement channel")
-        check(settings.modlog_channel_id, CHANNEL_NEEDS[:3], "mod-log channel")
+        check(settings.modlog_channel_id, CHANNEL_NEEDS, "mod-log channel")
         if settings.auto_publish and settings.announce_channel_id is not None:
             channel = guild.get_channel(settings.announce_channel_id)
             if isinstance(channel, discord.TextChannel) and not channel.is_news():
@@ -349,11 +361,13 @@ class Manage(
     ) -> None:
         guild_id = self._guild(interaction)
         await self._season(guild_id, season)
-        catalog = await self.bot.store.catalog(guild_id)
-        day = (date or today()).strip()
+        try:
+            day = check_rough_date(date) if date else today()
+        except DateError as exc:
+            raise UserFacingError(str(exc)) from None
         try:
             item = NewsItem(
-                key=new_key(f"s{season}-{day}-{text[:30]}", {n.key for n in catalog.news}),
+                key=new_key(f"s{season}-{day}-{text[:30]}", await self.bot.store.used_keys(guild_id, "news")),
                 season=season,
                 date=day,
                 text=cast(str, clean(text, "The text", TEXT_LIMIT)),
@@ -412,7 +426,7 @@ class Manage(
             spoiler=spoiler,
         )
         character = Character(
-            key=new_key(clean_name, {c.key for c in catalog.characters}),
+            key=new_key(clean_name, await self.bot.store.used_keys(guild_id, "character")),
             name=clean_name,
             hangul=clean(hangul, "The Hangul name", NAME_LIMIT, required=False),
             aliases=names_list(aliases, "aliases"),
@@ -451,11 +465,12 @@ class Manage(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
         guild_id = self._guild(interaction)
-        character = await self._character(guild_id, name)
-        version = await self._version(guild_id, "character", character.key)
+        found = await self._character(guild_id, name)
+        stored = await self._stored(guild_id, "character", found.key)
+        character = cast(Character, stored.entry)
         pending = PendingEdit(
             guild_id,
-            [Change("character", character.key, character, None, version)],
+            [Change("character", character.key, character, None, stored.version)],
             f"Removed: {character.name}",
             "Removed from this server's data. `/manage revert` brings it back.",
             announce_by_default=False,
@@ -489,7 +504,7 @@ class Manage(
         if any(p.name.casefold() == clean_name.casefold() for p in catalog.people):
             raise UserFacingError(f"{escape(clean_name)} is already in the cast: use `/manage cast edit`.")
         person = Person(
-            key=new_key(clean_name, {p.key for p in catalog.people}),
+            key=new_key(clean_name, await self.bot.store.used_keys(guild_id, "person")),
             name=clean_name,
             hangul=clean(hangul, "The Hangul name", NAME_LIMIT, required=False),
             variants=names_list(variants, "spellings"),
@@ -502,10 +517,17 @@ class Manage(
         )
         title = f"New cast: {clean_name}"
         if plays:
-            role = await self._character(guild_id, plays)
-            version = await self._version(guild_id, "character", role.key)
+            found = await self._character(guild_id, plays)
+            stored = await self._stored(guild_id, "character", found.key)
+            role = cast(Character, stored.entry)
             changes.append(
-                Change("character", role.key, role, msgspec.structs.replace(role, actor=person.key), version)
+                Change(
+                    "character",
+                    role.key,
+                    role,
+                    msgspec.structs.replace(role, actor=person.key),
+                    stored.version,
+                )
             )
             title = f"New cast: {clean_name} as {role.name}"
             fact = msgspec.structs.replace(fact, text=f"{clean_name} plays {role.name}")
@@ -539,10 +561,10 @@ class Manage(
                 f"{escape(person.name)} still plays {escape(names)}. Change or remove those characters first "
                 "(`/manage character edit`), then remove the actor."
             )
-        version = await self._version(guild_id, "person", person.key)
+        stored = await self._stored(guild_id, "person", person.key)
         pending = PendingEdit(
             guild_id,
-            [Change("person", person.key, person, None, version)],
+            [Change("person", person.key, stored.entry, None, stored.version)],
             f"Removed from the cast: {person.name}",
             "Removed from this server's data. `/manage revert` brings them back.",
             announce_by_default=False,
@@ -619,21 +641,36 @@ class Manage(
             raise UserFacingError(
                 f"Nothing to revert: {found.kind}:{found.key} is already as it was before #{revision}."
             )
-        if found.before is None and found.kind == "person":
-            catalog = await store.catalog(guild_id)
-            if catalog.roles_of(found.key):
-                raise UserFacingError("That cast member now plays a character: change the character first.")
+        if (
+            found.before is None
+            and found.kind == "person"
+            and (await store.catalog(guild_id)).roles_of(found.key)
+        ):
+            raise UserFacingError("That cast member now plays a character: change the character first.")
         target = found.before
+        catalog = await store.catalog(guild_id)
+        if isinstance(target, Character) and target.actor and catalog.person(target.actor) is None:
+            raise UserFacingError(
+                f"Reverting #{revision} would bring back {escape(target.name)} played by a cast member who has "
+                "since been removed. Revert that removal first (see `/manage history`)."
+            )
         label = label_of(target or now or found.after)  # type: ignore[arg-type]
+        if target is not None and now is not None:
+            _, body = describe_update(now, target)
+        elif target is not None:
+            body = f"{escape(label)} is back."
+        else:
+            body = f"{escape(label)} is removed again."
         pending = PendingEdit(
             guild_id,
             [Change(found.kind, found.key, now, target, current.version if current else None)],
-            f"Reverted #{revision}: {truncate(found.summary, 150)}",
-            f"{escape(label)} is back as it was before revision #{revision}."
-            if target
-            else f"{escape(label)} is removed again.",
+            f"Reverted: {truncate(found.summary, 200)}",
+            body,
             announce_by_default=False,
             reverts=revision,
+            notes=[
+                f"This restores {found.kind}:{found.key} as it was before revision #{revision}; later edits of it are undone too."
+            ],
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -662,6 +699,10 @@ class Manage(
             return []
         catalog = await self.bot.store.catalog(interaction.guild_id)
         return [app_commands.Choice(name=h.label, value=h.key) for h in people_of(catalog).search(current)]
+
+
+def _is_server_manager(interaction: discord.Interaction) -> bool:
+    return interaction.permissions.manage_guild or interaction.permissions.administrator
 
 
 def _unknown(noun: str, typed: str, suggestions: list[str]) -> str:

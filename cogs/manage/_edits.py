@@ -16,6 +16,7 @@ from typing import cast as typing_cast
 import msgspec
 
 from bot.cards import STAGE_WORDS
+from bot.dates import DateError, check_rough_date
 from bot.errors import UserFacingError
 from bot.models import (
     SPOILER_ORDER,
@@ -110,7 +111,10 @@ def parse_source(line: str) -> Source:
         if not part:
             continue
         if (match := _DATE.fullmatch(part)) is not None:
-            published = match.group(1)
+            try:
+                published = check_rough_date(match.group(1))
+            except DateError as exc:
+                raise UserFacingError(f"In the source “{escape(line[:80])}”: {exc}") from None
         else:
             names.append(part)
     name = ", ".join(names)
@@ -233,6 +237,19 @@ def describe_update(before: Entry, after: Entry) -> tuple[str, str]:
         "actor": "actor",
         "name": "name",
         "seasons": "seasons",
+        "stage": "stage",
+        "stage_fact": "about the stage",
+        "release": "release date",
+        "release_fact": "about the release date",
+        "facts": "facts",
+        "text": "text",
+        "date": "date",
+        "confidence": "confidence",
+        "sources": "sources",
+        "spoiler": "spoiler level",
+        "title": "title",
+        "title_ko": "Korean title",
+        "streaming_service": "streaming service",
     }
     title = f"Updated: {label_of(after)} ({', '.join(words.get(p, p) for p in parts)})"
     lines = []

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from bot.client import AoadBot
 
 FactPart = Literal["profile", "fate", "season2"]
+# Discord's limit for a form field's text.
+FORM_LIMIT = 4000
 CHANGED_MEANWHILE = (
     "⚠️ Someone changed this entry after you opened the form, so nothing was saved. Run the command again to "
     "edit the current version."
@@ -105,7 +107,7 @@ class CharacterIdentityForm(EntryForm):
             ", ".join(character.aliases),
             long=True,
             required=False,
-            limit=TEXT_LIMIT,
+            limit=FORM_LIMIT,
         )
         self.actor = _input("Actor (name or key; empty for none)", catalog_actor, required=False)
         self.seasons = _input("Seasons (e.g. 1, 2)", ", ".join(map(str, character.seasons)), limit=20)
@@ -185,7 +187,7 @@ class CharacterFactForm(EntryForm):
             sources_text(fact.sources) if fact else None,
             long=True,
             required=False,
-            limit=2000,
+            limit=FORM_LIMIT,
         )
         for item in (self.text, self.confidence, self.spoiler, self.sources):
             self.add_item(item)
@@ -230,7 +232,7 @@ class PersonForm(EntryForm):
             ", ".join(person.variants),
             long=True,
             required=False,
-            limit=TEXT_LIMIT,
+            limit=FORM_LIMIT,
         )
         for item in (self.name, self.hangul, self.variants):
             self.add_item(item)

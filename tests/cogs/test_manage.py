@@ -397,7 +397,11 @@ async def test_history_shows_a_readable_diff_and_revert_restores(world: World) -
     assert "by moderator" in field["value"]
 
     result, preview = await world.manage("revert", {"revision": 1})
-    assert preview.embeds[0]["title"] == "Reverted #1: Season 2: post-production → filming"
+    assert preview.embeds[0]["title"] == "Reverted: Season 2: post-production → filming"
+    assert preview.embeds[0]["description"].startswith(
+        "**Stage:** post-production\n**About the stage:** Filming wrapped"
+    )
+    assert "as it was before revision #1" in (preview.content or "")
     await world.press(result, "Save without announcing")
     assert (await _season(world)).stage.value == "post-production"
     [latest, *_] = await world.bot.store.revisions(world.guild.id)
@@ -587,3 +591,49 @@ async def test_a_cast_member_without_roles_can_be_removed_and_revert_brings_them
     restored = (await world.bot.store.catalog(world.guild.id)).person("guest-star")
     assert restored is not None
     assert restored.name == "Guest Star"
+
+
+async def test_the_ping_role_cannot_be_a_role_with_extra_permissions(world: World) -> None:
+    _, reply = await world.manage("setup", {"ping_role": world.guild.role("Moderators")})
+    assert reply.ephemeral
+    assert "grants permissions @everyone doesn't have (" in (reply.content or "")
+    assert "Manage Guild" in (reply.content or "")
+    assert (await world.bot.store.get_settings(world.guild.id)).ping_role_id is None
+
+
+async def test_only_server_managers_choose_the_ping_and_moderator_roles(world: World) -> None:
+    await world.setup(moderator_role=world.helpers)
+    world.fan.roles.append(world.helpers.id)
+    _, reply = await world.manage("setup", {"moderator_role": world.guild.role("@everyone")}, world.fan)
+    assert "Only members with Manage Server can choose the ping role or the moderator role" in (
+        reply.content or ""
+    )
+    _, reply = await world.manage("setup", {"ping_role": world.helpers}, world.fan)
+    assert "Only members with Manage Server" in (reply.content or "")
+    settings = await world.bot.store.get_settings(world.guild.id)
+    assert settings.moderator_role_id == world.helpers.id
+    assert settings.ping_role_id == world.ping.id
+    # Channels they may still change.
+    _, reply = await world.manage("setup", {"threads": True}, world.fan)
+    assert reply.content == "Settings saved."
+
+
+async def test_a_deleted_announcement_does_not_mark_its_channel_failing(world: World) -> None:
+    await world.setup(auto_publish=True)
+    world.fake.fail(
+        "POST",
+        "/channels/{channel_id}/messages/{message_id}/crosspost",
+        status=404,
+        code=10008,
+        message="Unknown Message",
+    )
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    await world.press(result, "Post")
+    await world.fake.wait_request("POST", "/channels/{channel_id}/messages/{message_id}/crosspost")
+
+    async def done() -> bool:
+        items = await world.bot.store.outbox_items(world.guild.id)
+        return {i.state for i in items if i.purpose == "announcement"} == {"done"}
+
+    await eventually(done, "the announcement to be done")
+    assert await world.bot.store.failing_channels(world.guild.id) == []
