@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
+from bot.i18n import ENGLISH, Lang, Message
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
 from bot.render import BRAND_COLOUR, CONTENT_LIMIT, card, truncate
 from bot.subscriptions import toggle_subscription
@@ -56,10 +57,13 @@ def announcement_embed(title: str, body: str, footer: str = "") -> dict[str, Any
     return card(title=title, description=body, footer=footer, colour=BRAND_COLOUR).to_dict()  # type: ignore[return-value]
 
 
-def announcement_payload(settings: GuildSettings, title: str, body: str) -> dict[str, Any]:
+def announcement_payload(
+    settings: GuildSettings, title: str, body: str, lang: Lang = ENGLISH
+) -> dict[str, Any]:
     """An announcement as the server asked for it: pinging its opt-in role, in a thread, published."""
     role = settings.ping_role_id
     return {
+        "notify_label": lang.t("Notify me"),
         "content": f"<@&{role}>" if role else None,
         "ping_role_id": role,
         "embeds": [announcement_embed(title, body)],
@@ -78,6 +82,7 @@ def outbox_drafts(
     author: str,
     revision_note: str = "",
     failing: frozenset[int] = frozenset(),
+    lang: Lang = ENGLISH,
 ) -> list[OutboxDraft]:
     """The messages a committed change sends: the announcement (when asked) and the mod-log entry."""
     drafts: list[OutboxDraft] = []
@@ -86,11 +91,14 @@ def outbox_drafts(
             OutboxDraft(
                 purpose="announcement",
                 channel_id=settings.announce_channel_id,
-                payload=announcement_payload(settings, title, body),
+                payload=announcement_payload(settings, title, body, lang),
             )
         )
     if settings.modlog_channel_id is not None and settings.modlog_channel_id not in failing:
-        verb = "announced" if drafts else "saved without announcing"
+        if drafts:
+            footer = lang.t("announced by {author}", author=author) + revision_note
+        else:
+            footer = lang.t("saved without announcing by {author}", author=author) + revision_note
         drafts.append(
             OutboxDraft(
                 purpose="modlog",
@@ -98,9 +106,7 @@ def outbox_drafts(
                 payload={
                     "content": None,
                     "ping_role_id": None,
-                    "embeds": [
-                        announcement_embed(f"📝 {title}", body, footer=f"{verb} by {author}{revision_note}")
-                    ],
+                    "embeds": [announcement_embed(f"📝 {title}", body, footer=footer)],
                     "thread_name": None,
                     "publish": False,
                     "notify_button": False,
@@ -110,13 +116,21 @@ def outbox_drafts(
     return drafts
 
 
+def guild_lang(bot: AoadBot, settings: GuildSettings) -> Lang:
+    """The language a server's announcements are posted in: its choice, else its preferred locale."""
+    if settings.language:
+        return Lang(settings.language)
+    guild = bot.get_guild(settings.guild_id)
+    return Lang.of(guild.preferred_locale if guild else None)
+
+
 class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"aoad:notify"):
     """ "Notify me" under an announcement: does what /subscribe does, for whoever presses it."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "Notify me") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Notify me", emoji="🔔", style=discord.ButtonStyle.secondary, custom_id="aoad:notify"
+                label=label, emoji="🔔", style=discord.ButtonStyle.secondary, custom_id="aoad:notify"
             )
         )
 
@@ -282,7 +296,7 @@ class Deliverer:
         view = None
         if payload.get("notify_button"):
             view = discord.ui.View(timeout=None)
-            view.add_item(NotifyButton())
+            view.add_item(NotifyButton(str(payload.get("notify_label") or "Notify me")))
         content = payload.get("content")
         message = await channel.send(
             content=truncate(content, CONTENT_LIMIT) if content else None,
@@ -319,7 +333,12 @@ class Deliverer:
                 if isinstance(exc, discord.Forbidden):
                     # The announcement is out; a missing thread permission must not block it.
                     await self._warn(
-                        item, f"I couldn't open a discussion thread in <#{item.channel_id}>: {exc.text}"
+                        item,
+                        Message.of(
+                            "I couldn't open a discussion thread in <#{channel}>: {error}",
+                            channel=item.channel_id,
+                            error=exc.text,
+                        ),
                     )
                 else:
                     raise
@@ -350,7 +369,12 @@ class Deliverer:
             elif exc.code != ALREADY_CROSSPOSTED:
                 if isinstance(exc, discord.Forbidden):
                     await self._warn(
-                        item, f"I couldn't publish the announcement in <#{item.channel_id}>: {exc.text}"
+                        item,
+                        Message.of(
+                            "I couldn't publish the announcement in <#{channel}>: {error}",
+                            channel=item.channel_id,
+                            error=exc.text,
+                        ),
                     )
                 else:
                     raise
@@ -370,13 +394,18 @@ class Deliverer:
         await self.store.update_outbox(item.id, state="failed", error=truncate(reason, 500))
         await self._warn(
             item,
-            f"I couldn't post in <#{item.channel_id}> ({truncate(reason, 200)}). Nothing more will be sent there "
-            "until it is fixed: check my permissions in that channel, then run `/manage setup` with it again.",
+            Message.of(
+                "I couldn't post in <#{channel}> ({reason}). Nothing more will be sent there until it is fixed: "
+                "check my permissions in that channel, then run `/manage setup` with it again.",
+                channel=item.channel_id,
+                reason=truncate(reason, 200),
+            ),
         )
 
-    async def _warn(self, item: OutboxItem, text: str) -> None:
+    async def _warn(self, item: OutboxItem, message: Message) -> None:
         """Tell the moderators through the mod-log, unless the mod-log is the channel in trouble."""
         settings = await self.store.get_settings(item.guild_id)
+        lang = guild_lang(self.bot, settings)
         modlog = settings.modlog_channel_id
         if modlog is None or modlog == item.channel_id or await self.store.is_channel_failing(modlog):
             return
@@ -389,7 +418,7 @@ class Deliverer:
                     payload={
                         "content": None,
                         "ping_role_id": None,
-                        "embeds": [announcement_embed("⚠️ Delivery problem", text)],
+                        "embeds": [announcement_embed(lang.t("⚠️ Delivery problem"), message.render(lang))],
                         "thread_name": None,
                         "publish": False,
                         "notify_button": False,

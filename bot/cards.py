@@ -14,25 +14,21 @@ import discord
 
 from bot.catalog import Catalog
 from bot.dates import parse_release
-from bot.models import Character, Fact, NewsItem, Person, Season, Season2Status, Stage, covers
+from bot.i18n import ENGLISH, N_, Lang
+from bot.models import Character, Fact, LabelledFact, NewsItem, Person, Season, Show, Stage, covers
 from bot.render import Field, card, escape, provenance
 
 STAGE_WORDS: dict[Stage, str] = {
-    Stage.ANNOUNCED: "Announced",
-    Stage.IN_PRODUCTION: "In production",
-    Stage.FILMING: "Filming",
-    Stage.POST_PRODUCTION: "Post-production",
-    Stage.RELEASE_DATE_SET: "Release date set",
-    Stage.RELEASED: "Released",
+    Stage.ANNOUNCED: N_("Announced"),
+    Stage.IN_PRODUCTION: N_("In production"),
+    Stage.FILMING: N_("Filming"),
+    Stage.POST_PRODUCTION: N_("Post-production"),
+    Stage.RELEASE_DATE_SET: N_("Release date set"),
+    Stage.RELEASED: N_("Released"),
 }
 
-SPOILER_WORDS = {"none": "no spoilers", "s1": "Season 1 spoilers", "s2": "Season 2 news"}
-
-STATUS_WORDS: dict[Season2Status, str] = {
-    Season2Status.RETURNING: "Returning",
-    Season2Status.NEW: "New in Season 2",
-    Season2Status.NOT_RETURNING: "Not returning",
-}
+SPOILER_WORDS = {"none": N_("no spoilers"), "s1": N_("Season 1 spoilers"), "s2": N_("Season 2 news")}
+PART_WORDS = {"profile": N_("Who they are"), "fate": N_("Season 1 fate"), "season2": N_("Season 2")}
 
 TIMELINE_ON_CARD = 3
 TIMELINE_PAGE = 6
@@ -55,105 +51,138 @@ class Drawn:
     hidden: list[HiddenPart] = field(default_factory=list)
 
 
-def _text(fact: Fact, level: str) -> str:
+def fact_text(fact: Fact, lang: Lang) -> str:
+    return lang.pick(fact.text, fact.text_ko) or fact.text
+
+
+def _text(fact: Fact, level: str, lang: Lang) -> str:
     """A fact's text for this audience: plain, or behind a spoiler tag."""
-    text = escape(fact.text)
+    text = escape(fact_text(fact, lang))
     return text if covers(level, fact.spoiler) else f"||{text}||"
 
 
-def _with_provenance(fact: Fact, level: str) -> str:
-    return f"{_text(fact, level)}\n{provenance(fact)}"
+def _with_provenance(fact: Fact, level: str, lang: Lang) -> str:
+    return f"{_text(fact, level, lang)}\n{provenance(fact, lang)}"
 
 
-def footer_for(catalog: Catalog, level: str) -> str:
-    footer = f"Data as of {catalog.as_of.isoformat()}"
+def display_name(name: str, hangul: str | None, lang: Lang) -> str:
+    """ "Choi Nam-ra (최남라)" for English readers, "최남라 (Choi Nam-ra)" for Korean ones."""
+    if not hangul:
+        return name
+    return f"{hangul} ({name})" if lang.code == "ko" else f"{name} ({hangul})"
+
+
+def show_title(show: Show, lang: Lang) -> str:
+    return lang.pick(show.title, show.title_ko) or show.title
+
+
+def label_text(fact: LabelledFact, lang: Lang) -> str:
+    return lang.pick(fact.label, fact.label_ko) or fact.label
+
+
+def footer_for(catalog: Catalog, level: str, lang: Lang = ENGLISH) -> str:
+    footer = lang.t("Data as of {date}", date=catalog.as_of.isoformat())
     if catalog.last_edited is not None:
-        footer += f", updated by this server's moderators {catalog.last_edited.date().isoformat()}"
-    footer += f" · Shown with {SPOILER_WORDS[level]}; set yours with /spoilers"
+        footer += lang.t(
+            ", updated by this server's moderators {date}", date=catalog.last_edited.date().isoformat()
+        )
+    footer += lang.t(" · Shown with {level}; set yours with /spoilers", level=lang.t(SPOILER_WORDS[level]))
     return footer
 
 
-def character_card(catalog: Catalog, character: Character, level: str) -> Drawn:
+def character_card(catalog: Catalog, character: Character, level: str, lang: Lang = ENGLISH) -> Drawn:
     hidden: list[HiddenPart] = []
 
-    def note(fact: Fact, part: str, label: str) -> None:
+    def note(fact: Fact, part: str) -> None:
         if not covers(level, fact.spoiler):
-            hidden.append(HiddenPart("character", character.key, part, label))
+            hidden.append(HiddenPart("character", character.key, part, lang.t(PART_WORDS[part])))
 
-    title = character.name + (f" ({character.hangul})" if character.hangul else "")
     fields: list[Field] = []
     actor = catalog.person(character.actor) if character.actor else None
     if actor is not None:
-        fields.append(
-            Field("Played by", actor.name + (f" ({actor.hangul})" if actor.hangul else ""), inline=True)
-        )
-    seasons = ", ".join(f"Season {n}" for n in character.seasons)
+        fields.append(Field(lang.t("Played by"), display_name(actor.name, actor.hangul, lang), inline=True))
+    seasons = ", ".join(lang.t("Season {number}", number=n) for n in character.seasons)
     if seasons:
-        fields.append(Field("Appears in", seasons, inline=True))
+        fields.append(Field(lang.t("Appears in"), seasons, inline=True))
     if character.aliases:
-        fields.append(Field("Also known as", escape(", ".join(character.aliases)), inline=True))
-    note(character.profile, "profile", "Who they are")
+        fields.append(Field(lang.t("Also known as"), escape(", ".join(character.aliases)), inline=True))
+    note(character.profile, "profile")
     if character.fate is not None:
-        fields.append(Field("Season 1 fate", _with_provenance(character.fate, level)))
-        note(character.fate, "fate", "Season 1 fate")
+        fields.append(Field(lang.t("Season 1 fate"), _with_provenance(character.fate, level, lang)))
+        note(character.fate, "fate")
     if character.season2 is not None:
-        fields.append(Field("Season 2", _with_provenance(character.season2, level)))
-        note(character.season2, "season2", "Season 2")
+        fields.append(Field(lang.t("Season 2"), _with_provenance(character.season2, level, lang)))
+        note(character.season2, "season2")
     else:
-        fields.append(Field("Season 2", "No news yet."))
+        fields.append(Field(lang.t("Season 2"), lang.t("No news yet.")))
     return Drawn(
         card(
-            title=title,
-            description=_with_provenance(character.profile, level),
+            title=display_name(character.name, character.hangul, lang),
+            description=_with_provenance(character.profile, level, lang),
             fields=fields,
-            footer=footer_for(catalog, level),
+            footer=footer_for(catalog, level, lang),
+            lang=lang,
         ),
         hidden,
     )
 
 
-def person_card(catalog: Catalog, person: Person, level: str) -> Drawn:
+def person_card(catalog: Catalog, person: Person, level: str, lang: Lang = ENGLISH) -> Drawn:
     hidden: list[HiddenPart] = []
-    title = person.name + (f" ({person.hangul})" if person.hangul else "")
-    description = f"Also spelled {escape(', '.join(person.variants))}" if person.variants else ""
+    description = (
+        lang.t("Also spelled {names}", names=escape(", ".join(person.variants))) if person.variants else ""
+    )
     fields: list[Field] = []
     for role in catalog.roles_of(person.key):
-        role_name = role.name + (f" ({role.hangul})" if role.hangul else "")
         seasons = ", ".join(f"S{n}" for n in role.seasons)
-        lines = [_text(role.profile, level)]
+        lines = [_text(role.profile, level, lang)]
         if not covers(level, role.profile.spoiler):
-            hidden.append(HiddenPart("character", role.key, "profile", f"{role.name}: who they are"))
+            hidden.append(
+                HiddenPart("character", role.key, "profile", f"{role.name}: {lang.t(PART_WORDS['profile'])}")
+            )
+        season2 = lang.t("Season 2")
         if role.season2 is not None:
-            lines.append(f"**Season 2:** {_with_provenance(role.season2, level)}")
+            lines.append(f"**{season2}:** {_with_provenance(role.season2, level, lang)}")
             if not covers(level, role.season2.spoiler):
-                hidden.append(HiddenPart("character", role.key, "season2", f"{role.name}: Season 2"))
+                hidden.append(HiddenPart("character", role.key, "season2", f"{role.name}: {season2}"))
         else:
-            lines.append("**Season 2:** no news yet.")
-        fields.append(Field(f"As {role_name} ({seasons})", "\n".join(lines)))
+            lines.append(f"**{season2}:** {lang.t('no news yet.')}")
+        name = lang.t(
+            "As {name} ({seasons})", name=display_name(role.name, role.hangul, lang), seasons=seasons
+        )
+        fields.append(Field(name, "\n".join(lines)))
     if not fields:
-        fields.append(Field("Roles", "No role recorded yet."))
+        fields.append(Field(lang.t("Roles"), lang.t("No role recorded yet.")))
     return Drawn(
-        card(title=title, description=description, fields=fields, footer=footer_for(catalog, level)),
+        card(
+            title=display_name(person.name, person.hangul, lang),
+            description=description,
+            fields=fields,
+            footer=footer_for(catalog, level, lang),
+            lang=lang,
+        ),
         hidden,
     )
 
 
-def _release_line(season: Season) -> str:
+def _release_line(season: Season, lang: Lang) -> str:
     if season.release is None:
-        return "No date announced."
-    when = parse_release(season.release).render()
+        return lang.t("No date announced.")
+    when = parse_release(season.release).render(lang)
     if season.release_fact is not None:
-        when += f"\n{provenance(season.release_fact)}"
+        when += f"\n{provenance(season.release_fact, lang)}"
     return when
 
 
-def news_line(item: NewsItem, level: str) -> str:
-    return f"**{item.date}** — {_with_provenance(item, level)}"
+def news_line(item: NewsItem, level: str, lang: Lang = ENGLISH) -> str:
+    return f"**{item.date}** — {_with_provenance(item, level, lang)}"
 
 
-def season_card(catalog: Catalog, season: Season, level: str, now: dt.datetime | None = None) -> Drawn:
+def season_card(
+    catalog: Catalog, season: Season, level: str, now: dt.datetime | None = None, lang: Lang = ENGLISH
+) -> Drawn:
     hidden: list[HiddenPart] = []
-    stage = STAGE_WORDS[season.stage]
+    stage = lang.t(STAGE_WORDS[season.stage])
     release = parse_release(season.release) if season.release else None
     released = (
         release is not None
@@ -161,54 +190,65 @@ def season_card(catalog: Catalog, season: Season, level: str, now: dt.datetime |
         and release.instant <= (now or discord.utils.utcnow())
     )
     if released and season.stage is not Stage.RELEASED:
-        stage = STAGE_WORDS[Stage.RELEASED]
+        stage = lang.t(STAGE_WORDS[Stage.RELEASED])
     fields = [
-        Field("Stage", f"{stage}\n{provenance(season.stage_fact)}"),
-        Field("Release", _release_line(season)),
+        Field(lang.t("Stage"), f"{stage}\n{provenance(season.stage_fact, lang)}"),
+        Field(lang.t("Release"), _release_line(season, lang)),
     ]
-    for fact in season.facts:
-        fields.append(Field(escape(fact.label), _with_provenance(fact, level)))
+    for index, fact in enumerate(season.facts):
+        fields.append(Field(escape(label_text(fact, lang)), _with_provenance(fact, level, lang)))
         if not covers(level, fact.spoiler):
-            hidden.append(
-                HiddenPart("season", str(season.number), f"fact{season.facts.index(fact)}", fact.label)
-            )
+            hidden.append(HiddenPart("season", str(season.number), f"fact{index}", label_text(fact, lang)))
     timeline = [item for item in catalog.news if item.season == season.number]
     latest = timeline[-TIMELINE_ON_CARD:][::-1]
     if latest:
-        fields.append(Field("Latest news", "\n".join(news_line(item, level) for item in latest)))
+        fields.append(
+            Field(lang.t("Latest news"), "\n".join(news_line(item, level, lang) for item in latest))
+        )
         hidden += [
-            HiddenPart("news", item.key, "text", f"News of {item.date}")
+            HiddenPart("news", item.key, "text", lang.t("News of {date}", date=item.date))
             for item in latest
             if not covers(level, item.spoiler)
         ]
     return Drawn(
         card(
-            title=f"{catalog.show.title}: Season {season.number}",
+            title=lang.t(
+                "{show}: Season {number}", show=show_title(catalog.show, lang), number=season.number
+            ),
             fields=fields,
-            footer=footer_for(catalog, level),
+            footer=footer_for(catalog, level, lang),
+            lang=lang,
         ),
         hidden,
     )
 
 
-def timeline_pages(catalog: Catalog, season_number: int, level: str) -> list[discord.Embed]:
+def timeline_pages(
+    catalog: Catalog, season_number: int, level: str, lang: Lang = ENGLISH
+) -> list[discord.Embed]:
     """The whole timeline of a season, oldest first, a page per embed."""
     items = [item for item in catalog.news if item.season == season_number]
     pages: list[discord.Embed] = []
     chunks = [items[i : i + TIMELINE_PAGE] for i in range(0, len(items), TIMELINE_PAGE)] or [[]]
     for number, chunk in enumerate(chunks, start=1):
-        lines = "\n\n".join(news_line(item, level) for item in chunk) or "No news recorded yet."
+        lines = "\n\n".join(news_line(item, level, lang) for item in chunk) or lang.t("No news recorded yet.")
         pages.append(
             card(
-                title=f"Season {season_number} timeline ({number}/{len(chunks)})",
+                title=lang.t(
+                    "Season {season} timeline ({page}/{pages})",
+                    season=season_number,
+                    page=number,
+                    pages=len(chunks),
+                ),
                 description=lines,
-                footer=footer_for(catalog, level),
+                footer=footer_for(catalog, level, lang),
+                lang=lang,
             )
         )
     return pages
 
 
-def cast_pages(catalog: Catalog) -> list[discord.Embed]:
+def cast_pages(catalog: Catalog, lang: Lang = ENGLISH) -> list[discord.Embed]:
     """The whole cast, a page per embed. Names and roles only: no spoilers."""
     people = list(catalog.people)
     chunks = [people[i : i + CAST_PAGE] for i in range(0, len(people), CAST_PAGE)] or [[]]
@@ -216,40 +256,55 @@ def cast_pages(catalog: Catalog) -> list[discord.Embed]:
     for number, chunk in enumerate(chunks, start=1):
         lines = []
         for person in chunk:
-            roles = ", ".join(role.name for role in catalog.roles_of(person.key)) or "role not recorded"
+            roles = ", ".join(role.name for role in catalog.roles_of(person.key)) or lang.t(
+                "role not recorded"
+            )
             hangul = f" ({person.hangul})" if person.hangul else ""
             lines.append(f"**{escape(person.name)}**{hangul} — {escape(roles)}")
         pages.append(
             card(
-                title=f"{catalog.show.title}: the cast ({number}/{len(chunks)})",
-                description="\n".join(lines) or "No cast recorded yet.",
-                footer=f"Data as of {catalog.as_of.isoformat()} · /cast name: for an actor's card",
+                title=lang.t(
+                    "{show}: the cast ({page}/{pages})",
+                    show=show_title(catalog.show, lang),
+                    page=number,
+                    pages=len(chunks),
+                ),
+                description="\n".join(lines) or lang.t("No cast recorded yet."),
+                footer=lang.t(
+                    "Data as of {date} · /cast name: for an actor's card", date=catalog.as_of.isoformat()
+                ),
+                lang=lang,
             )
         )
     return pages
 
 
-def reveal_embed(catalog: Catalog, kind: str, key: str, part: str) -> discord.Embed | None:
+def reveal_embed(
+    catalog: Catalog, kind: str, key: str, part: str, lang: Lang = ENGLISH
+) -> discord.Embed | None:
     """The plain text of one hidden part, for the fan who pressed Reveal; None if it no longer exists."""
     fact: Fact | None = None
     title = ""
     if kind == "character":
         character = catalog.character(key)
-        if character is not None:
-            title = character.name
-            fact = {"profile": character.profile, "fate": character.fate, "season2": character.season2}.get(
-                part
-            )
-            title += {"profile": "", "fate": ": Season 1 fate", "season2": ": Season 2"}.get(part, "")
+        if character is not None and part in PART_WORDS:
+            fact = {"profile": character.profile, "fate": character.fate, "season2": character.season2}[part]
+            title = f"{display_name(character.name, character.hangul, lang)}: {lang.t(PART_WORDS[part])}"
     elif kind == "news":
         item = next((n for n in catalog.news if n.key == key), None)
         if item is not None:
-            fact, title = item, f"Season {item.season} news, {item.date}"
+            fact = item
+            title = lang.t("Season {season} news, {date}", season=item.season, date=item.date)
     elif kind == "season" and key.isdigit() and part.startswith("fact") and part[4:].isdigit():
         season = catalog.season(int(key))
         index = int(part[4:])
         if season is not None and index < len(season.facts):
-            fact, title = season.facts[index], f"Season {season.number}: {season.facts[index].label}"
+            fact = season.facts[index]
+            title = (
+                lang.t("Season {number}", number=season.number) + f": {label_text(season.facts[index], lang)}"
+            )
     if fact is None:
         return None
-    return card(title=title, description=f"{escape(fact.text)}\n{provenance(fact)}")
+    return card(
+        title=title, description=f"{escape(fact_text(fact, lang))}\n{provenance(fact, lang)}", lang=lang
+    )

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.announce import Deliverer, NotifyButton
 from bot.errors import ErrorHandlingTree
+from bot.i18n import ENGLISH, CatalogueTranslator
 from bot.premiere import PremiereScheduler, sync_premiere_event
 from bot.settings import Settings
 from bot.store import Store
@@ -88,6 +89,8 @@ class AoadBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Buttons that must keep working on old messages and across restarts.
         self.add_dynamic_items(RevealButton, SuggestionButton, NotifyButton)
+        # Korean names and descriptions for every command, from the translation catalogue.
+        await self.tree.set_translator(CatalogueTranslator())
         self.deliverer = Deliverer(self)
         # Whatever was committed before a crash or a restart goes out now.
         self.deliverer.start()
@@ -209,4 +212,4 @@ class AoadBot(commands.Bot):
         for guild_id in await self.store.guilds_with_premiere_events():
             problem = await sync_premiere_event(self, guild_id)
             if problem:
-                log.warning("Guild %s: %s", guild_id, problem)
+                log.warning("Guild %s: %s", guild_id, problem.render(ENGLISH))

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
+
+from bot.i18n import ENGLISH, Lang
 
 MONTHS = [
     "January",
@@ -43,12 +46,18 @@ _TYPED = re.compile(
 # Release dates of this century only: older zones' local mean time has offsets in seconds, and the ends of
 # Python's calendar overflow when converted.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
+_KOREAN_PARTS = {"early": "초", "mid": "중반", "late": "말"}
 _ZONE_ALIASES = {"KST": "Asia/Seoul", "UTC": "UTC", "GMT": "UTC", "Z": "UTC"}
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
 
 class DateError(ValueError):
-    """A date a moderator typed that cannot be used; the message says what to type instead."""
+    """A date a moderator typed that cannot be used; the message (a catalogue text) says what to type."""
+
+    def __init__(self, template: str, /, **values: Any) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -61,30 +70,39 @@ class ReleaseDate:
     def exact(self) -> bool:
         return self.instant is not None
 
-    def words(self) -> str:
+    def words(self, lang: Lang = ENGLISH) -> str:
         """The date in words, exactly as precise as it is known."""
+        korean = lang.code == "ko"
         if self.instant is not None:
             moment = self.instant
             offset = moment.strftime("%z")
             zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+            if korean:
+                return f"{moment.year}년 {moment.month}월 {moment.day}일 {moment:%H:%M} ({zone})"
             return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} ({zone})"
         if self.day is not None:
+            if korean:
+                return f"{self.day.year}년 {self.day.month}월 {self.day.day}일"
             return f"{self.day.day} {MONTHS[self.day.month - 1]} {self.day.year}"
         if (match := _MONTH.match(self.text)) is not None:
+            if korean:
+                return f"{match.group(1)}년 {int(match.group(2))}월"
             return f"{MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
         if (match := _PART.match(self.text)) is not None:
+            if korean:
+                return f"{match.group(2)}년 {_KOREAN_PARTS[match.group(1)]}"
             return f"{match.group(1).capitalize()} {match.group(2)}"
-        return self.text
+        return f"{self.text}년" if korean else self.text
 
-    def render(self) -> str:
+    def render(self, lang: Lang = ENGLISH) -> str:
         """For a card: a timestamp and countdown for an instant, words for anything less precise."""
         if self.instant is not None:
             return (
                 f"{discord.utils.format_dt(self.instant, 'F')} ({discord.utils.format_dt(self.instant, 'R')})"
             )
         if self.day is not None:
-            return f"{self.words()} (time not announced)"
-        return f"{self.words()} (no exact date announced)"
+            return lang.t("{date} (time not announced)", date=self.words(lang))
+        return lang.t("{date} (no exact date announced)", date=self.words(lang))
 
 
 def is_release_text(text: str) -> bool:
@@ -99,12 +117,12 @@ def parse_release(text: str) -> ReleaseDate:
         try:
             return ReleaseDate(text, day=dt.date(int(match[1]), int(match[2]), int(match[3])))
         except ValueError as exc:
-            raise DateError(f"{text} is not a real date.") from exc
+            raise DateError("{value} is not a real date.", value=text) from exc
     if (match := _MONTH.match(text)) is not None and 1 <= int(match[2]) <= 12:
         return ReleaseDate(text)
     if _YEAR.match(text) or _PART.match(text):
         return ReleaseDate(text)
-    raise DateError(f"{text!r} is not a release date.")
+    raise DateError("“{value}” is not a release date.", value=text)
 
 
 def _zone(name: str) -> dt.tzinfo:
@@ -117,14 +135,15 @@ def _zone(name: str) -> dt.tzinfo:
         hours, minutes = int(match[2]), int(match[3] or 0)
         offset = sign * dt.timedelta(hours=hours, minutes=minutes)
         if minutes > 59 or not -dt.timedelta(hours=12) <= offset <= dt.timedelta(hours=14):
-            raise DateError(f"{name} is not a time-zone offset (they run from -12:00 to +14:00).")
+            raise DateError("{value} is not a time-zone offset (they run from -12:00 to +14:00).", value=name)
         return dt.timezone(offset)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         # OSError: a region name such as "Asia" is a folder of the time-zone database, not a zone.
         raise DateError(
-            f"I don't know the time zone {name!r}. Use an offset like +09:00, or a name like Asia/Seoul or KST."
+            "I don't know the time zone “{value}”. Use an offset like +09:00, or a name like Asia/Seoul or KST.",
+            value=name,
         ) from exc
 
 
@@ -134,15 +153,21 @@ def check_rough_date(text: str) -> str:
     match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
     if match is None:
         raise DateError(
-            f"“{value[:20]}” is not a date: use 2026-11-20, or 2026-11 if only the month is known."
+            "“{value}” is not a date: use 2026-11-20, or 2026-11 if only the month is known.",
+            value=value[:20],
         )
     year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DateError(f"A date must fall between {FIRST_YEAR} and {LAST_YEAR}, not in {year}.")
+        raise DateError(
+            "A date must fall between {first} and {last}, not in {year}.",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+            year=year,
+        )
     try:
         dt.date(year, month, day)
     except ValueError:
-        raise DateError(f"{value} is not a real date.") from None
+        raise DateError("{value} is not a real date.", value=value) from None
     return "-".join([match[1], *(part.zfill(2) for part in (match[2], match[3]) if part)])
 
 
@@ -162,15 +187,21 @@ def parse_typed_release(text: str) -> ReleaseDate:
     match = _TYPED.match(value)
     if match is None:
         raise DateError(
-            f"I couldn't read “{value[:40]}” as a date. Type a date like 2026-12-05, a date and time with a time "
-            "zone like 2026-12-05 17:00 KST, or a rough date like 2026-12, 2026 or late 2026."
+            "I couldn't read “{value}” as a date. Type a date like 2026-12-05, a date and time with a time "
+            "zone like 2026-12-05 17:00 KST, or a rough date like 2026-12, 2026 or late 2026.",
+            value=value[:40],
         )
     try:
         day = dt.date.fromisoformat("-".join(part.zfill(2) for part in match["date"].split("-")))
     except ValueError as exc:
-        raise DateError(f"{match['date']} is not a real date.") from exc
+        raise DateError("{value} is not a real date.", value=match["date"]) from exc
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DateError(f"A release date must fall between {FIRST_YEAR} and {LAST_YEAR}, not in {day.year}.")
+        raise DateError(
+            "A release date must fall between {first} and {last}, not in {year}.",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+            year=day.year,
+        )
     if match["time"] is None:
         return ReleaseDate(day.isoformat(), day=day)
     if match["zone"] is None:
@@ -178,7 +209,7 @@ def parse_typed_release(text: str) -> ReleaseDate:
     try:
         clock = dt.time.fromisoformat(match["time"].zfill(5))
     except ValueError as exc:
-        raise DateError(f"{match['time']} is not a time of day.") from exc
+        raise DateError("{value} is not a time of day.", value=match["time"]) from exc
     instant = dt.datetime.combine(day, clock, tzinfo=_zone(match["zone"]))
     # Store the offset in force at that moment, so the text alone says the instant.
     fixed = instant.astimezone(dt.timezone(instant.utcoffset() or dt.timedelta()))

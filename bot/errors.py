@@ -1,29 +1,45 @@
 """Errors in layers: expected ones carry a message fit to show; unexpected ones are logged, never shown.
 
-Every error reply is ephemeral, and no traceback or exception text ever reaches a user.
+Every error reply is ephemeral, in the reader's language, and no traceback or exception text ever reaches a
+user.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.i18n import ENGLISH, N_, Lang, lang_of
+
 log = logging.getLogger(__name__)
 
-SOMETHING_WENT_WRONG = (
+SOMETHING_WENT_WRONG = N_(
     "Sorry, something went wrong on our side while answering that. It has been logged; please try again in a "
     "moment."
 )
 
 
 class UserFacingError(app_commands.AppCommandError):
-    """An expected problem with what the user asked, with a kind message that says what to do."""
+    """An expected problem with what the user asked, with a kind message that says what to do.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    The message is an English catalogue text with `{placeholders}`; it is translated when shown, into the
+    language of whoever reads it. Values must already be safe to show (escaped).
+    """
+
+    def __init__(self, message: str, /, **values: Any) -> None:
+        super().__init__(ENGLISH.t(message, **values))
+        self.template = message
+        self.values = values
+
+    def render(self, lang: Lang) -> str:
+        return lang.t(self.template, **self.values)
+
+    @property
+    def message(self) -> str:
+        return self.render(ENGLISH)
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
@@ -35,28 +51,55 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
         await interaction.response.send_message(content, ephemeral=True)
 
 
-def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
+def describe_check_failure(error: app_commands.AppCommandError, lang: Lang) -> str | None:
     """A friendly sentence for the errors discord.py raises before a command runs, or None."""
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Easy there! You can use this again in {error.retry_after:.0f} s."
+        return lang.t(
+            "Easy there! You can use this again in {seconds} s.", seconds=f"{error.retry_after:.0f}"
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works in a server, not in DMs."
+        return lang.t("This command works in a server, not in DMs.")
     if isinstance(
         error, app_commands.MissingPermissions | app_commands.MissingAnyRole | app_commands.MissingRole
     ):
-        return "You don't have permission to use this command here."
+        return lang.t("You don't have permission to use this command here.")
     if isinstance(error, app_commands.BotMissingPermissions):
         missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"I'm missing permissions I need here: {missing}. A server admin can grant them."
+        return lang.t(
+            "I'm missing permissions I need here: {missing}. A server admin can grant them.", missing=missing
+        )
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        return "This command has just changed. Please wait a minute for Discord to catch up and try again."
+        return lang.t(
+            "This command has just changed. Please wait a minute for Discord to catch up and try again."
+        )
     if isinstance(error, app_commands.TransformerError):
         value = str(error.value)
         shown = value if len(value) <= 100 else value[:99] + "…"
-        return f"I couldn't understand “{discord.utils.escape_markdown(shown)}” for that option."
+        return lang.t(
+            "I couldn't understand “{value}” for that option.", value=discord.utils.escape_markdown(shown)
+        )
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
+        return lang.t("You can't use this command here.")
     return None
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    """Tell the user, in their language and privately, what went wrong; log what they must not see."""
+    lang = lang_of(interaction)
+    message: str | None
+    if isinstance(error, UserFacingError):
+        message = error.render(lang)
+    else:
+        message = (
+            describe_check_failure(error, lang) if isinstance(error, app_commands.AppCommandError) else None
+        )
+        if message is None:
+            log.error("Unhandled error in %s", where, exc_info=error)
+            message = lang.t(SOMETHING_WENT_WRONG)
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException:
+        log.warning("Could not tell the user about an error (interaction %s)", interaction.id, exc_info=True)
 
 
 class ErrorHandlingTree(app_commands.CommandTree["discord.Client"]):
@@ -64,18 +107,5 @@ class ErrorHandlingTree(app_commands.CommandTree["discord.Client"]):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        message: str | None
-        if isinstance(original, UserFacingError):
-            message = original.message
-        else:
-            message = describe_check_failure(error)
-            if message is None:
-                command = interaction.command.qualified_name if interaction.command else "?"
-                log.error("Unhandled error in /%s", command, exc_info=original)
-                message = SOMETHING_WENT_WRONG
-        try:
-            await send_ephemeral(interaction, message)
-        except discord.HTTPException:
-            log.warning(
-                "Could not tell the user about an error (interaction %s)", interaction.id, exc_info=True
-            )
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await report_error(interaction, original, f"/{command}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.cards import Drawn
+from bot.i18n import lang_of
 from bot.models import SpoilerLevel
 from bot.render import escape, truncate
 from bot.search import Hit
@@ -30,7 +31,7 @@ async def audience_level(interaction: discord.Interaction, private: bool) -> Spo
 
 
 async def send_card(interaction: discord.Interaction, drawn: Drawn, *, private: bool) -> None:
-    view = reveal_view(drawn.hidden)
+    view = reveal_view(drawn.hidden, lang_of(interaction))
     if view is None:
         await interaction.response.send_message(embed=drawn.embed, ephemeral=private)
     else:
@@ -38,21 +39,19 @@ async def send_card(interaction: discord.Interaction, drawn: Drawn, *, private: 
 
 
 async def send_miss(
-    interaction: discord.Interaction,
-    *,
-    kind: str,
-    noun: str,
-    typed: str,
-    hits: list[Hit],
-    private: bool,
-    browse: str,
+    interaction: discord.Interaction, *, kind: str, typed: str, hits: list[Hit], private: bool
 ) -> None:
     """Say kindly, and only to the asker, that nothing matched, with up to three "did you mean" buttons."""
-    shown = escape(truncate(typed.strip(), 80)) or "that"
-    text = f"I couldn't find a {noun} called “{shown}”."
+    lang = lang_of(interaction)
+    shown = escape(truncate(typed.strip(), 80)) or "…"
+    if kind == "character":
+        text = lang.t("I couldn't find a character called “{name}”.", name=shown)
+    else:
+        text = lang.t("I couldn't find a cast member called “{name}”.", name=shown)
     view = suggestions_view(kind, [(hit.key, hit.label) for hit in hits], private)
-    text += " Did you mean one of these?" if view is not None else f" Try {browse} to browse them all."
     if view is None:
+        text += " " + lang.t("Try /cast to browse them all.")
         await interaction.response.send_message(text, ephemeral=True)
     else:
+        text += " " + lang.t("Did you mean one of these?")
         await interaction.response.send_message(text, view=view, ephemeral=True)

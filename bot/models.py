@@ -80,10 +80,13 @@ class Fact(Model, frozen=True, kw_only=True):
     confidence: Confidence
     sources: Annotated[tuple[Source, ...], msgspec.Meta(min_length=1, max_length=10)]
     spoiler: SpoilerLevel = "none"
+    # The same statement in Korean, where someone wrote it; readers in Korean see English otherwise.
+    text_ko: ShortText | None = None
 
 
 class LabelledFact(Fact, frozen=True, kw_only=True):
     label: Name
+    label_ko: Name | None = None
 
 
 class Season2Role(Fact, frozen=True, kw_only=True):

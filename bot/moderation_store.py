@@ -48,6 +48,8 @@ class GuildSettings:
     premiere_event: bool = False
     # Seconds before the release at which reminders go out; 0 is the release itself.
     reminder_offsets: tuple[int, ...] = (604800, 86400, 0)
+    # "en" or "ko"; None follows the server's preferred locale on Discord.
+    language: str | None = None
 
 
 SETTINGS_COLUMNS = (
@@ -59,6 +61,7 @@ SETTINGS_COLUMNS = (
     "auto_publish",
     "premiere_event",
     "reminder_offsets",
+    "language",
 )
 _BOOLEAN_SETTINGS = ("threads", "auto_publish", "premiere_event")
 
@@ -257,7 +260,7 @@ class ModerationRepository:
         return GuildSettings(guild_id, **values)
 
     async def update_settings(
-        self, guild_id: int, **changes: int | bool | tuple[int, ...] | None
+        self, guild_id: int, **changes: int | bool | str | tuple[int, ...] | None
     ) -> GuildSettings:
         unknown = set(changes) - set(SETTINGS_COLUMNS)
         if unknown:

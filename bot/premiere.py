@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.announce import IDLE_WAIT, STOP_GRACE, announcement_payload
+from bot.announce import IDLE_WAIT, STOP_GRACE, announcement_payload, guild_lang
+from bot.cards import show_title
 from bot.dates import DateError, parse_release
+from bot.i18n import ENGLISH, Lang, Message
 from bot.moderation_store import GuildSettings, OutboxDraft, Reminder, utcnow
 from bot.render import provenance, truncate
 
@@ -40,18 +42,27 @@ EVENT_NAME_LIMIT = 100
 EVENT_DESCRIPTION_LIMIT = 1000
 
 
-def describe_offset(seconds: int) -> str:
+class OffsetError(ValueError):
+    """Reminder times that cannot be used; the message is a catalogue text."""
+
+    def __init__(self, template: str, /, **values: Any) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values
+
+
+def describe_offset(seconds: int, lang: Lang = ENGLISH) -> str:
     if seconds == 0:
-        return "at release"
+        return lang.t("at release")
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
-    return " ".join(p for p in parts if p) + " before"
+    return lang.t("{time} before", time=" ".join(p for p in parts if p))
 
 
 def parse_offsets(text: str) -> tuple[int, ...]:
-    """ "7d, 1d, 2h, 0" → seconds before the release. "none" turns reminders off. Raises ValueError."""
+    """ "7d, 1d, 2h, 0" → seconds before the release. "none" turns reminders off. Raises OffsetError."""
     value = text.strip().lower()
     if value in ("none", "off", ""):
         return ()
@@ -63,31 +74,45 @@ def parse_offsets(text: str) -> tuple[int, ...]:
         unit = part[-1:]
         amount = part[:-1]
         if unit not in ("d", "h", "m") or not amount.isdecimal():
-            raise ValueError(
-                f"“{part[:20]}” is not a reminder time: use numbers with d, h or m, like 7d, 1d, 2h, 0"
+            raise OffsetError(
+                "“{value}” is not a reminder time: use numbers with d, h or m, like 7d, 1d, 2h, 0",
+                value=part[:20],
             )
         seconds = int(amount) * {"d": 86400, "h": 3600, "m": 60}[unit]
         if seconds > 60 * 86400:
-            raise ValueError("Reminders can be at most 60 days before the release.")
+            raise OffsetError("Reminders can be at most 60 days before the release.")
         offsets.add(seconds)
     if len(offsets) > 10:
-        raise ValueError("Keep it to 10 reminders at most.")
+        raise OffsetError("Keep it to 10 reminders at most.")
     return tuple(sorted(offsets, reverse=True))
 
 
 def reminder_text(
-    title: str, service: str, season: int, release: dt.datetime, offset: int
+    title: str, service: str, season: int, release: dt.datetime, offset: int, lang: Lang = ENGLISH
 ) -> tuple[str, str]:
     """A reminder's title and body; the body's relative timestamp stays true whenever it is read."""
     stamp = int(release.timestamp())
     if offset == 0:
         return (
-            f"🎬 {title} Season {season} is out now on {service}!",
-            f"It premiered <t:{stamp}:R>, at <t:{stamp}:t> your time. Enjoy, and mind the spoilers!",
+            lang.t(
+                "🎬 {show} Season {season} is out now on {service}!",
+                show=title,
+                season=season,
+                service=service,
+            ),
+            lang.t(
+                "It premiered <t:{stamp}:R>, at <t:{stamp}:t> your time. Enjoy, and mind the spoilers!",
+                stamp=stamp,
+            ),
         )
     return (
-        f"⏰ {title} Season {season} premieres soon",
-        f"Season {season} premieres <t:{stamp}:R>, on <t:{stamp}:F> your time, on {service}.",
+        lang.t("⏰ {show} Season {season} premieres soon", show=title, season=season),
+        lang.t(
+            "Season {season} premieres <t:{stamp}:R>, on <t:{stamp}:F> your time, on {service}.",
+            season=season,
+            stamp=stamp,
+            service=service,
+        ),
     )
 
 
@@ -186,22 +211,24 @@ class PremiereScheduler:
             )
             await self.store.drop_reminder(reminder)
             return False
+        lang = guild_lang(self.bot, settings)
         title, body = reminder_text(
-            catalog.show.title,
+            show_title(catalog.show, lang),
             catalog.show.streaming_service,
             reminder.season,
             release,
             reminder.offset_seconds,
+            lang,
         )
         draft = OutboxDraft(
             purpose="reminder",
             channel_id=settings.announce_channel_id,
-            payload=announcement_payload(settings, title, body),
+            payload=announcement_payload(settings, title, body, lang),
         )
         return await self.store.fire_reminder(reminder, [draft])
 
 
-async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 2) -> str | None:
+async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 2) -> Message | None:
     """Make the server's Scheduled Event match the season's release date and the server's choice.
 
     Creates it, moves it, or cancels it. Returns a sentence for the moderators when something is in the way
@@ -222,7 +249,10 @@ async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 
         if target is not None:
             instant, release, fact = target
             show = catalog.show
-            payload = _event_payload(show.title, show.streaming_service, season_number, instant, fact)
+            lang = guild_lang(bot, settings)
+            payload = _event_payload(
+                show_title(show, lang), show.streaming_service, season_number, instant, fact, lang
+            )
             if existing is not None:
                 if existing[1] == release:
                     return None
@@ -249,22 +279,32 @@ async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 
             await store.set_premiere_event(guild_id, season_number, None)
             log.info("Cancelled the premiere event of guild %s", guild_id)
     except discord.Forbidden:
-        return (
+        return Message.of(
             "I couldn't update the premiere's Scheduled Event: I need the **Manage Events** permission in this "
             "server. Grant it, then run `/manage setup premiere_event: True` again."
         )
     except discord.HTTPException as exc:
         log.warning("Discord refused the premiere event of guild %s: %s", guild_id, exc)
-        return f"Discord refused the premiere's Scheduled Event ({exc.status}): {truncate(exc.text, 200)}"
+        return Message.of(
+            "Discord refused the premiere's Scheduled Event ({status}): {error}",
+            status=exc.status,
+            error=truncate(exc.text, 200),
+        )
     return None
 
 
-def _event_payload(title: str, service: str, season: int, start: dt.datetime, fact: Any) -> dict[str, Any]:
-    description = f"{title} Season {season} premieres on {service}."
+def _event_payload(
+    title: str, service: str, season: int, start: dt.datetime, fact: Any, lang: Lang
+) -> dict[str, Any]:
+    description = lang.t(
+        "{show} Season {season} premieres on {service}.", show=title, season=season, service=service
+    )
     if fact is not None:
-        description += f"\nRelease date: {provenance(fact)}"
+        description += "\n" + lang.t("Release date: {provenance}", provenance=provenance(fact, lang))
     return {
-        "name": truncate(f"{title} Season {season} premiere", EVENT_NAME_LIMIT),
+        "name": truncate(
+            lang.t("{show} Season {season} premiere", show=title, season=season), EVENT_NAME_LIMIT
+        ),
         "description": truncate(description, EVENT_DESCRIPTION_LIMIT),
         "scheduled_start_time": start.astimezone(dt.UTC).isoformat(),
         "scheduled_end_time": (start + EVENT_LENGTH).astimezone(dt.UTC).isoformat(),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.i18n import ENGLISH, N_, Lang
 from bot.models import Fact, Source
 
 TITLE_LIMIT = 256
@@ -31,7 +32,11 @@ _MIN_FIELD_VALUE = 20
 
 BRAND_COLOUR = discord.Colour(0x8B1E1E)
 
-CONFIDENCE_WORDS = {"confirmed": "confirmed", "reported": "reported", "unconfirmed": "unconfirmed"}
+CONFIDENCE_WORDS = {
+    "confirmed": N_("confirmed"),
+    "reported": N_("reported"),
+    "unconfirmed": N_("unconfirmed"),
+}
 
 _MARKDOWN_LINK_TEXT = re.compile(r"([\[\]\\])")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
@@ -61,6 +66,7 @@ def card(
     footer: str = "",
     url: str | None = None,
     colour: discord.Colour = BRAND_COLOUR,
+    lang: Lang = ENGLISH,
 ) -> discord.Embed:
     """Build an embed that Discord will accept, whatever the length of what it is given.
 
@@ -86,7 +92,7 @@ def card(
         budget -= len(name) + len(value)
     left_out = len(fields) - len(embed.fields)
     if left_out:
-        note = f"{left_out} more not shown"
+        note = lang.t("{count} more not shown", count=left_out)
         footer = f"{footer} · {note}" if footer else note
     if footer:
         embed.set_footer(text=footer)
@@ -127,9 +133,9 @@ def source_links(sources: Iterable[Source]) -> str:
     return "; ".join(parts)
 
 
-def provenance(fact: Fact) -> str:
+def provenance(fact: Fact, lang: Lang = ENGLISH) -> str:
     """A fact's confidence in words and its sources, e.g. "_confirmed_ · [deadline.com, 2022-06-06](…)"."""
-    confidence = f"_{CONFIDENCE_WORDS[fact.confidence]}_"
+    confidence = f"_{lang.t(CONFIDENCE_WORDS[fact.confidence])}_"
     sources = source_links(fact.sources)
     return f"{confidence} · {sources}" if sources else confidence
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import send_ephemeral
+from bot.i18n import Lang, lang_of
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -15,30 +16,37 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def ping_role_problem(role: discord.Role) -> str | None:
+def ping_role_problem(role: discord.Role, lang: Lang) -> str | None:
     """Why a role must not be handed out to whoever asks, or None if it is a plain ping role.
 
     Fans give themselves the ping role: a role granting anything @everyone does not have, or the moderator
     role, would let anyone raise their own rights.
     """
     if role.is_default() or role.managed:
-        return "The ping role must be an ordinary role fans can opt into, not @everyone or a bot's role."
+        return lang.t(
+            "The ping role must be an ordinary role fans can opt into, not @everyone or a bot's role."
+        )
     extra = role.permissions.value & ~role.guild.default_role.permissions.value
     if extra:
         names = [name.replace("_", " ").title() for name, on in discord.Permissions(extra) if on]
-        return (
-            f"{role.mention} grants permissions @everyone doesn't have ({', '.join(names[:5])}), and fans give the "
-            "ping role to themselves: choose a role without extra permissions."
+        return lang.t(
+            "{role} grants permissions @everyone doesn't have ({permissions}), and fans give the ping role to "
+            "themselves: choose a role without extra permissions.",
+            role=role.mention,
+            permissions=", ".join(names[:5]),
         )
     return None
 
 
 async def toggle_subscription(interaction: discord.Interaction) -> None:
     """Give the member the server's ping role, or take it away if they have it. Always answers privately."""
+    lang = lang_of(interaction)
     guild = interaction.guild
     member = interaction.user
     if guild is None or not isinstance(member, discord.Member):
-        await send_ephemeral(interaction, "Announcement pings are set per server: use this in a server.")
+        await send_ephemeral(
+            interaction, lang.t("Announcement pings are set per server: use this in a server.")
+        )
         return
     bot: AoadBot = interaction.client  # type: ignore[assignment]
     settings = await bot.store.get_settings(guild.id)
@@ -46,25 +54,32 @@ async def toggle_subscription(interaction: discord.Interaction) -> None:
     if role is None:
         await send_ephemeral(
             interaction,
-            "This server has no announcement ping role yet. A moderator can choose one with "
-            "`/manage setup ping_role:`.",
+            lang.t(
+                "This server has no announcement ping role yet. A moderator can choose one with "
+                "`/manage setup ping_role:`."
+            ),
         )
         return
-    if ping_role_problem(role) is not None or role.id == settings.moderator_role_id:
-        await send_ephemeral(
-            interaction,
-            "The announcement role can't be handed out right now; the moderators have been asked to fix it.",
-        )
+    if ping_role_problem(role, lang) is not None or role.id == settings.moderator_role_id:
         log.warning(
             "Guild %s: ping role %s grants permissions or is the moderator role; refusing", guild.id, role.id
+        )
+        await send_ephemeral(
+            interaction,
+            lang.t(
+                "The announcement role can't be handed out right now; the moderators have been asked to fix it."
+            ),
         )
         return
     me = guild.me
     if not me.guild_permissions.manage_roles or role >= me.top_role:
         await send_ephemeral(
             interaction,
-            f"I can't give out {role.mention} yet: I need the Manage Roles permission and a role above it. "
-            "Please ask a server admin.",
+            lang.t(
+                "I can't give out {role} yet: I need the Manage Roles permission and a role above it. Please ask a "
+                "server admin.",
+                role=role.mention,
+            ),
         )
         return
     subscribed = any(r.id == role.id for r in member.roles)
@@ -75,13 +90,21 @@ async def toggle_subscription(interaction: discord.Interaction) -> None:
             await member.add_roles(role, reason="Subscribed to announcements")
     except discord.Forbidden:
         await send_ephemeral(
-            interaction, f"Discord didn't let me change {role.mention} for you. Please ask a server admin."
+            interaction,
+            lang.t(
+                "Discord didn't let me change {role} for you. Please ask a server admin.", role=role.mention
+            ),
         )
         return
     if subscribed:
-        await send_ephemeral(interaction, f"Done: you won't be pinged by {role.mention} any more.")
+        await send_ephemeral(
+            interaction, lang.t("Done: you won't be pinged by {role} any more.", role=role.mention)
+        )
     else:
         await send_ephemeral(
             interaction,
-            f"Done: you'll be pinged by {role.mention} when there is news. Use `/subscribe` again to stop.",
+            lang.t(
+                "Done: you'll be pinged by {role} when there is news. Use `/subscribe` again to stop.",
+                role=role.mention,
+            ),
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cards import HiddenPart, reveal_embed
+from bot.i18n import ENGLISH, Lang, lang_of
 from bot.render import truncate
 
 if TYPE_CHECKING:
@@ -51,23 +52,27 @@ class RevealButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: AoadBot = interaction.client  # type: ignore[assignment]
+        lang = lang_of(interaction)
         catalog = await bot.store.catalog(interaction.guild_id)
-        embed = reveal_embed(catalog, self.kind, self.key, self.part)
+        embed = reveal_embed(catalog, self.kind, self.key, self.part, lang)
         if embed is None:
             await interaction.response.send_message(
-                "That fact is no longer in this server's data: a moderator changed it.", ephemeral=True
+                lang.t("That fact is no longer in this server's data: a moderator changed it."),
+                ephemeral=True,
             )
             return
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-def reveal_view(hidden: Sequence[HiddenPart], view: discord.ui.View | None = None) -> discord.ui.View | None:
+def reveal_view(
+    hidden: Sequence[HiddenPart], lang: Lang, view: discord.ui.View | None = None
+) -> discord.ui.View | None:
     """A view with a Reveal button per hidden part (at most five), or None when nothing is hidden."""
     if not hidden:
         return view
     view = view or discord.ui.View(timeout=None)
     for part in hidden[:MAX_REVEAL_BUTTONS]:
-        view.add_item(RevealButton(part.kind, part.key, part.part, f"Reveal: {part.label}"))
+        view.add_item(RevealButton(part.kind, part.key, part.part, lang.t("Reveal: {part}", part=part.label)))
     return view
 
 
@@ -85,10 +90,13 @@ class Pager(discord.ui.View):
         *,
         extra: Sequence[discord.ui.Item[Any]] = (),
         timeout: float | None = None,
+        lang: Lang = ENGLISH,
     ) -> None:
         super().__init__(timeout=timeout if timeout is not None else PAGER_TIMEOUT)
         self.pages = list(pages)
         self.owner_id = owner_id
+        self.previous.label = lang.t("Previous")
+        self.next.label = lang.t("Next")
         self.index = 0
         self.message_owner: discord.Interaction | None = None
         for item in extra:
@@ -106,7 +114,9 @@ class Pager(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(
-                "These buttons belong to the person who asked. Run the command yourself to page through it.",
+                lang_of(interaction).t(
+                    "These buttons belong to the person who asked. Run the command yourself to page through it."
+                ),
                 ephemeral=True,
             )
             return False
@@ -177,7 +187,9 @@ class SuggestionButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         opener = CARD_OPENERS.get(self.kind)
         if opener is None:
-            await interaction.response.send_message("That card can't be opened right now.", ephemeral=True)
+            await interaction.response.send_message(
+                lang_of(interaction).t("That card can't be opened right now."), ephemeral=True
+            )
             return
         await opener(interaction, self.key, self.private)
 

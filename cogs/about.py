@@ -11,7 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cards import show_title
 from bot.catalog import Catalog
+from bot.i18n import ENGLISH, Lang, lang_of
 from bot.render import Field, card, link_target, link_text, source_url
 
 if TYPE_CHECKING:
@@ -29,41 +31,51 @@ def publications(catalog: Catalog) -> list[str]:
     return [f"[{link_text(name)}]({link_target(url)})" if url else name for name, url in by_name.items()]
 
 
-def about_card(catalog: Catalog, latency: float, version: str) -> discord.Embed:
+def about_card(catalog: Catalog, latency: float, version: str, lang: Lang = ENGLISH) -> discord.Embed:
     show = catalog.show
-    title_ko = f" ({show.title_ko})" if show.title_ko else ""
-    description = (
-        f"A fan-made guide to *{show.title}*{title_ko} on {show.streaming_service}: the cast, the characters "
-        "and Season 2's status. Every fact shows its sources and how sure they are (confirmed, reported or "
-        "unconfirmed), and spoilers stay hidden until you say how far you have watched."
+    other_title = show.title if lang.code == "ko" else show.title_ko
+    title = f"*{show_title(show, lang)}*" + (f" ({other_title})" if other_title else "")
+    description = lang.t(
+        "A fan-made guide to {title} on {service}: the cast, the characters and Season 2's status. Every fact "
+        "shows its sources and how sure they are (confirmed, reported or unconfirmed), and spoilers stay hidden "
+        "until you say how far you have watched.",
+        title=title,
+        service=show.streaming_service,
     )
-    freshness = f"Bundled data as of {discord.utils.format_dt(_midday(catalog.as_of), 'D')}"
+    freshness = lang.t("Bundled data as of {date}", date=discord.utils.format_dt(_midday(catalog.as_of), "D"))
     if catalog.last_edited is not None:
-        freshness += (
-            f"\nLast updated by this server's moderators {discord.utils.format_dt(catalog.last_edited, 'R')}"
+        freshness += "\n" + lang.t(
+            "Last updated by this server's moderators {when}",
+            when=discord.utils.format_dt(catalog.last_edited, "R"),
         )
     elif catalog.guild_id is None:
-        freshness += "\nOutside a server, answers come from the bundled data."
+        freshness += "\n" + lang.t("Outside a server, answers come from the bundled data.")
     names = publications(catalog)
     shown = ", ".join(names[:SOURCES_SHOWN])
     if len(names) > SOURCES_SHOWN:
-        shown += f" and {len(names) - SOURCES_SHOWN} more"
-    heartbeat = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "still measuring"
+        shown += " " + lang.t("and {count} more", count=len(names) - SOURCES_SHOWN)
+    if math.isfinite(latency):
+        heartbeat = lang.t("Gateway heartbeat: {ms} ms", ms=f"{latency * 1000:.0f}")
+    else:
+        heartbeat = lang.t("Gateway heartbeat: still measuring")
+    if catalog.guild_id is not None:
+        footer = lang.t(
+            "Not affiliated with {service}. Corrections go to this server's moderators.",
+            service=show.streaming_service,
+        )
+    else:
+        footer = lang.t("Not affiliated with {service}. Every fact is cited.", service=show.streaming_service)
     return card(
-        title="About this bot",
+        title=lang.t("About this bot"),
         description=description,
         fields=[
-            Field("Data", freshness),
-            Field(f"Sources ({len(names)})", shown or "none"),
-            Field("Latency", f"Gateway heartbeat: {heartbeat}", inline=True),
-            Field("Version", version, inline=True),
+            Field(lang.t("Data"), freshness),
+            Field(lang.t("Sources ({count})", count=len(names)), shown or "—"),
+            Field(lang.t("Latency"), heartbeat, inline=True),
+            Field(lang.t("Version"), version, inline=True),
         ],
-        footer=f"Not affiliated with {show.streaming_service}. "
-        + (
-            "Corrections go to this server's moderators."
-            if catalog.guild_id is not None
-            else "Every fact is cited."
-        ),
+        footer=footer,
+        lang=lang,
     )
 
 
@@ -82,7 +94,7 @@ class About(commands.Cog):
     @app_commands.describe(private="Show the answer only to you")
     async def about(self, interaction: discord.Interaction, private: bool = False) -> None:
         catalog = await self.bot.store.catalog(interaction.guild_id)
-        embed = about_card(catalog, self.bot.latency, _version())
+        embed = about_card(catalog, self.bot.latency, _version(), lang_of(interaction))
         await interaction.response.send_message(embed=embed, ephemeral=private)
 
 

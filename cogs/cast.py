@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cards import cast_pages, person_card
+from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
 from bot.search import people_of
 from bot.views import CARD_OPENERS, Pager
@@ -38,21 +39,15 @@ class Cast(commands.Cog):
         name: app_commands.Range[str, 1, 100] | None = None,
         private: bool = False,
     ) -> None:
+        lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
         if name is None:
-            await Pager(cast_pages(catalog), interaction.user.id).send(interaction, ephemeral=private)
+            pager = Pager(cast_pages(catalog, lang), interaction.user.id, lang=lang)
+            await pager.send(interaction, ephemeral=private)
             return
         key, suggestions = people_of(catalog).resolve(name)
         if key is None:
-            await send_miss(
-                interaction,
-                kind="person",
-                noun="cast member",
-                typed=name,
-                hits=suggestions,
-                private=private,
-                browse="/cast",
-            )
+            await send_miss(interaction, kind="person", typed=name, hits=suggestions, private=private)
             return
         await self.open_card(interaction, key, private)
 
@@ -66,15 +61,16 @@ class Cast(commands.Cog):
         ]
 
     async def open_card(self, interaction: discord.Interaction, key: str, private: bool) -> None:
+        lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
         person = catalog.person(key)
         if person is None:
             await interaction.response.send_message(
-                "That cast member is no longer in this server's data.", ephemeral=True
+                lang.t("That cast member is no longer in this server's data."), ephemeral=True
             )
             return
         level = await audience_level(interaction, private)
-        await send_card(interaction, person_card(catalog, person, level), private=private)
+        await send_card(interaction, person_card(catalog, person, level, lang), private=private)
 
 
 async def setup(bot: AoadBot) -> None:

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cards import character_card
+from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
 from bot.search import characters_of
 from bot.views import CARD_OPENERS
@@ -40,15 +41,7 @@ class Characters(commands.Cog):
         catalog = await self.bot.store.catalog(interaction.guild_id)
         key, suggestions = characters_of(catalog).resolve(name)
         if key is None:
-            await send_miss(
-                interaction,
-                kind="character",
-                noun="character",
-                typed=name,
-                hits=suggestions,
-                private=private,
-                browse="/cast",
-            )
+            await send_miss(interaction, kind="character", typed=name, hits=suggestions, private=private)
             return
         await self.open_card(interaction, key, private)
 
@@ -63,15 +56,16 @@ class Characters(commands.Cog):
         ]
 
     async def open_card(self, interaction: discord.Interaction, key: str, private: bool) -> None:
+        lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
         character = catalog.character(key)
         if character is None:
             await interaction.response.send_message(
-                "That character is no longer in this server's data.", ephemeral=True
+                lang.t("That character is no longer in this server's data."), ephemeral=True
             )
             return
         level = await audience_level(interaction, private)
-        await send_card(interaction, character_card(catalog, character, level), private=private)
+        await send_card(interaction, character_card(catalog, character, level, lang), private=private)
 
 
 async def setup(bot: AoadBot) -> None:

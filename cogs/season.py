@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cards import season_card, timeline_pages
+from bot.i18n import lang_of
 from bot.lookups import audience_level
 from bot.views import Pager, reveal_view
 
@@ -22,10 +23,10 @@ class TimelineButton(
 ):
     """Opens a season's whole timeline, privately, for whoever presses it, at their own spoiler level."""
 
-    def __init__(self, season: int) -> None:
+    def __init__(self, season: int, label: str = "Full timeline") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Full timeline",
+                label=label,
                 emoji="🗓️",
                 style=discord.ButtonStyle.primary,
                 custom_id=f"timeline:{season}",
@@ -41,10 +42,11 @@ class TimelineButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: AoadBot = interaction.client  # type: ignore[assignment]
+        lang = lang_of(interaction)
         catalog = await bot.store.catalog(interaction.guild_id)
         level = await audience_level(interaction, private=True)
-        pages = timeline_pages(catalog, self.season, level)
-        await Pager(pages, interaction.user.id).send(interaction, ephemeral=True)
+        pages = timeline_pages(catalog, self.season, level, lang)
+        await Pager(pages, interaction.user.id, lang=lang).send(interaction, ephemeral=True)
 
 
 class Seasons(commands.Cog):
@@ -59,19 +61,25 @@ class Seasons(commands.Cog):
         number: app_commands.Range[int, 1, 99] = 2,
         private: bool = False,
     ) -> None:
+        lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
         season = catalog.season(number)
         if season is None:
-            known = ", ".join(str(s.number) for s in catalog.seasons) or "none yet"
+            known = ", ".join(str(s.number) for s in catalog.seasons) or "—"
             await interaction.response.send_message(
-                f"There is no Season {number} in the data yet. Seasons I know: {known}.", ephemeral=True
+                lang.t(
+                    "There is no Season {number} in the data yet. Seasons I know: {known}.",
+                    number=number,
+                    known=known,
+                ),
+                ephemeral=True,
             )
             return
         level = await audience_level(interaction, private)
-        drawn = season_card(catalog, season, level)
+        drawn = season_card(catalog, season, level, lang=lang)
         view = discord.ui.View(timeout=None)
-        view.add_item(TimelineButton(season.number))
-        reveal_view(drawn.hidden, view)
+        view.add_item(TimelineButton(season.number, lang.t("Full timeline")))
+        reveal_view(drawn.hidden, lang, view)
         await interaction.response.send_message(embed=drawn.embed, view=view, ephemeral=private)
 
 

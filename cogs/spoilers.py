@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import N_, lang_of
 from bot.models import SpoilerLevel
 
 if TYPE_CHECKING:
@@ -20,12 +21,14 @@ LEVEL_CHOICES = [
 ]
 
 EXPLAINED: dict[str, str] = {
-    "none": "Season 1 fates and Season 2 news stay hidden behind spoiler tags for you.",
-    "s1": "You'll see Season 1 fates plainly; Season 2 news that reveals how Season 1 ended stays hidden.",
-    "s2": "You'll see Season 1 fates and Season 2 news plainly.",
+    "none": N_("Season 1 fates and Season 2 news stay hidden behind spoiler tags for you."),
+    "s1": N_(
+        "You'll see Season 1 fates plainly; Season 2 news that reveals how Season 1 ended stays hidden."
+    ),
+    "s2": N_("You'll see Season 1 fates and Season 2 news plainly."),
 }
 
-PUBLIC_NOTE = (
+PUBLIC_NOTE = N_(
     "Public replies in a channel are read by everyone there, so they always keep spoilers behind tags and "
     "Reveal buttons; your level applies to private replies (`private: True`) and to DMs with me."
 )
@@ -43,17 +46,17 @@ class Spoilers(commands.Cog):
     async def spoilers(
         self, interaction: discord.Interaction, level: app_commands.Choice[str] | None = None
     ) -> None:
+        lang = lang_of(interaction)
         if level is None:
             current = await self.bot.store.spoiler_level(interaction.user.id)
-            await interaction.response.send_message(
-                f"Your spoiler level is **{current}**. {EXPLAINED[current]}\n{PUBLIC_NOTE}", ephemeral=True
-            )
-            return
-        chosen: SpoilerLevel = level.value  # type: ignore[assignment]
-        await self.bot.store.set_spoiler_level(interaction.user.id, chosen)
+            text = lang.t("Your spoiler level is **{level}**.", level=current)
+        else:
+            chosen: SpoilerLevel = level.value  # type: ignore[assignment]
+            await self.bot.store.set_spoiler_level(interaction.user.id, chosen)
+            current = chosen
+            text = lang.t("Got it: your spoiler level is now **{level}**.", level=chosen)
         await interaction.response.send_message(
-            f"Got it: your spoiler level is now **{chosen}**. {EXPLAINED[chosen]}\n{PUBLIC_NOTE}",
-            ephemeral=True,
+            f"{text} {lang.t(EXPLAINED[current])}\n{lang.t(PUBLIC_NOTE)}", ephemeral=True
         )
 
 

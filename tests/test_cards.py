@@ -110,7 +110,7 @@ def test_the_cast_list_pages_have_everyone(catalog: Catalog) -> None:
 def test_reveal_gives_the_plain_fact(catalog: Catalog) -> None:
     embed = reveal_embed(catalog, "character", "choi-nam-ra", "fate")
     assert embed is not None
-    assert embed.title == "Choi Nam-ra: Season 1 fate"
+    assert embed.title == "Choi Nam-ra (최남라): Season 1 fate"
     assert (embed.description or "").startswith(FATE)
     assert reveal_embed(catalog, "character", "nobody", "fate") is None
     news = reveal_embed(catalog, "news", "s2-cast-announced", "text")

@@ -345,7 +345,7 @@ def test_no_names_is_an_empty_tuple(text: str | None) -> None:
 
 
 def test_a_name_over_the_limit_is_refused() -> None:
-    with pytest.raises(UserFacingError, match=r"^Each of the aliases"):
+    with pytest.raises(UserFacingError, match=r"^Each name is 101 characters long"):
         names_list("ok, " + "x" * (NAME_LIMIT + 1), "aliases")
 
 

@@ -14,8 +14,9 @@ import msgspec
 from discord import app_commands
 from discord.ext import commands
 
-from bot.dates import DateError, check_rough_date, parse_typed_release
+from bot.dates import DateError, check_rough_date, parse_release, parse_typed_release
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, N_, Lang, Message, lang_of
 from bot.models import (
     Character,
     Fact,
@@ -25,12 +26,12 @@ from bot.models import (
     Stage,
 )
 from bot.moderation_store import Change, GuildSettings, StoredEntry
-from bot.premiere import describe_offset, parse_offsets, sync_premiere_event
+from bot.premiere import OffsetError, describe_offset, parse_offsets, sync_premiere_event
 from bot.render import Field, card, escape, provenance, truncate
 from bot.search import characters_of, people_of
 from bot.subscriptions import ping_role_problem
 from bot.views import Pager
-from cogs.manage._access import ensure_moderator, failing_note
+from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._edits import (
     NAME_LIMIT,
     TEXT_LIMIT,
@@ -54,8 +55,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+KOREAN = Lang("ko")
 ConfidenceOption = Literal["confirmed", "reported", "unconfirmed"]
 SpoilerOption = Literal["none", "s1", "s2"]
+StatusOption = Literal["returning", "new", "not-returning"]
 StageOption = Literal[
     "announced", "in-production", "filming", "post-production", "release-date-set", "released"
 ]
@@ -96,7 +99,7 @@ class Manage(
         catalog = await self.bot.store.catalog(guild_id)
         key, suggestions = characters_of(catalog).resolve(typed)
         if key is None:
-            raise UserFacingError(_unknown("character", typed, [h.label for h in suggestions]))
+            raise _unknown("character", typed, [h.label for h in suggestions])
         found = catalog.character(key)
         assert found is not None
         return found
@@ -105,7 +108,7 @@ class Manage(
         catalog = await self.bot.store.catalog(guild_id)
         key, suggestions = people_of(catalog).resolve(typed)
         if key is None:
-            raise UserFacingError(_unknown("cast member", typed, [h.label for h in suggestions]))
+            raise _unknown("person", typed, [h.label for h in suggestions])
         found = catalog.person(key)
         assert found is not None
         return found
@@ -113,7 +116,7 @@ class Manage(
     async def _season(self, guild_id: int, number: int) -> tuple[Season, int]:
         stored = await self.bot.store.get_entry(guild_id, "season", str(number))
         if stored is None:
-            raise UserFacingError(f"There is no Season {number} in this server's data.")
+            raise UserFacingError("There is no Season {number} in this server's data.", number=number)
         return cast(Season, stored.entry), stored.version
 
     async def _stored(self, guild_id: int, kind: str, key: str) -> StoredEntry:
@@ -138,6 +141,7 @@ class Manage(
         auto_publish="Publish announcements to following servers (in announcement channels)",
         premiere_event="Create a Discord Scheduled Event for the premiere when its date and time are announced",
         reminders="When to remind before the premiere, e.g. 7d, 1d, 0 (0 = at release); none turns them off",
+        language="The language of announcements and reminders (default: the server's language)",
     )
     async def setup_(
         self,
@@ -150,14 +154,18 @@ class Manage(
         auto_publish: bool | None = None,
         premiere_event: bool | None = None,
         reminders: app_commands.Range[str, 1, 100] | None = None,
+        language: Literal["en", "ko", "server"] | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
-        changes: dict[str, int | bool | tuple[int, ...] | None] = {}
+        lang = lang_of(interaction)
+        changes: dict[str, int | bool | str | tuple[int, ...] | None] = {}
         if reminders is not None:
             try:
                 changes["reminder_offsets"] = parse_offsets(reminders)
-            except ValueError as exc:
-                raise UserFacingError(str(exc)) from None
+            except OffsetError as exc:
+                raise UserFacingError(exc.template, **exc.values) from None
+        if language is not None:
+            changes["language"] = None if language == "server" else language
         if premiere_event is not None:
             changes["premiere_event"] = premiere_event
         if announcement_channel is not None:
@@ -168,9 +176,9 @@ class Manage(
                 "gets pinged and who may change the data. Nothing was changed."
             )
         if ping_role is not None:
-            problem = ping_role_problem(ping_role)
+            problem = ping_role_problem(ping_role, lang)
             if problem:
-                raise UserFacingError(problem + " Nothing was changed.")
+                raise UserFacingError("{problem} Nothing was changed.", problem=problem)
             changes["ping_role_id"] = ping_role.id
         if moderator_role is not None:
             if moderator_role.is_default() or moderator_role.managed:
@@ -197,22 +205,24 @@ class Manage(
                 retried += await store.clear_failing_channel(channel.id)
         if retried and self.bot.deliverer is not None:
             self.bot.deliverer.wake()
-        problems = self._check_setup(interaction, settings)
-        heading = "Settings saved." if changes else "Current settings:"
+        problems = self._check_setup(interaction, settings, lang)
+        heading = lang.t("Settings saved.") if changes else lang.t("Current settings:")
         if retried:
-            heading += f" Retrying {retried} message(s) that had failed there."
-        text = heading + await failing_note(self.bot, guild_id)
+            heading += " " + lang.t("Retrying {count} message(s) that had failed there.", count=retried)
+        text = heading + await failing_note(self.bot, guild_id, lang)
         await interaction.response.send_message(
-            truncate(text, 2000), embed=_settings_card(settings, problems), ephemeral=True
+            truncate(text, 2000), embed=_settings_card(settings, problems, lang), ephemeral=True
         )
         if reminders is not None and self.bot.premiere is not None:
             self.bot.premiere.wake()
         if premiere_event is not None:
-            problem = await sync_premiere_event(self.bot, guild_id)
-            if problem:
-                await interaction.followup.send(problem, ephemeral=True)
+            event_problem = await sync_premiere_event(self.bot, guild_id)
+            if event_problem:
+                await interaction.followup.send(event_problem.render(lang), ephemeral=True)
 
-    def _check_setup(self, interaction: discord.Interaction, settings: GuildSettings) -> list[str]:
+    def _check_setup(
+        self, interaction: discord.Interaction, settings: GuildSettings, lang: Lang
+    ) -> list[str]:
         """What the bot is missing to do what the settings ask, said exactly."""
         guild = interaction.guild
         if guild is None:
@@ -225,35 +235,53 @@ class Manage(
                 return
             channel = guild.get_channel(channel_id)
             if channel is None:
-                problems.append(f"I can't see the {what} <#{channel_id}>.")
+                problems.append(
+                    lang.t("I can't see the {what} <#{channel}>.", what=lang.t(what), channel=channel_id)
+                )
                 return
             permissions = channel.permissions_for(me)
             missing = [name for name in needs if not getattr(permissions, name)]
             if missing:
-                problems.append(f"In {channel.mention} ({what}) I'm missing: {_permission_words(missing)}.")
+                problems.append(
+                    lang.t(
+                        "In {channel} ({what}) I'm missing: {missing}.",
+                        channel=channel.mention,
+                        what=lang.t(what),
+                        missing=_permission_words(missing),
+                    )
+                )
 
         announce_needs = CHANNEL_NEEDS + (THREAD_NEEDS if settings.threads else ())
-        check(settings.announce_channel_id, announce_needs, "announcement channel")
-        check(settings.modlog_channel_id, CHANNEL_NEEDS, "mod-log channel")
+        check(settings.announce_channel_id, announce_needs, N_("announcement channel"))
+        check(settings.modlog_channel_id, CHANNEL_NEEDS, N_("mod-log channel"))
         if settings.auto_publish and settings.announce_channel_id is not None:
             channel = guild.get_channel(settings.announce_channel_id)
             if isinstance(channel, discord.TextChannel) and not channel.is_news():
                 problems.append(
-                    f"{channel.mention} is not an announcement channel, so nothing can be published from it."
+                    lang.t(
+                        "{channel} is not an announcement channel, so nothing can be published from it.",
+                        channel=channel.mention,
+                    )
                 )
         if settings.premiere_event and not me.guild_permissions.manage_events:
-            problems.append("I need Manage Events to create the premiere's Scheduled Event.")
+            problems.append(lang.t("I need Manage Events to create the premiere's Scheduled Event."))
         role = guild.get_role(settings.ping_role_id) if settings.ping_role_id else None
         if role is not None:
             if not me.guild_permissions.manage_roles:
-                problems.append("I need Manage Roles to let fans /subscribe to the ping role.")
+                problems.append(lang.t("I need Manage Roles to let fans /subscribe to the ping role."))
             elif role >= me.top_role:
                 problems.append(
-                    f"My highest role must be above {role.mention} to give it out with /subscribe."
+                    lang.t(
+                        "My highest role must be above {role} to give it out with /subscribe.",
+                        role=role.mention,
+                    )
                 )
             if not role.mentionable and not me.guild_permissions.mention_everyone:
                 problems.append(
-                    f"{role.mention} can't be mentioned: make it mentionable, or announcements won't ping it."
+                    lang.t(
+                        "{role} can't be mentioned: make it mentionable, or announcements won't ping it.",
+                        role=role.mention,
+                    )
                 )
         return problems
 
@@ -277,19 +305,33 @@ class Manage(
         season: app_commands.Range[int, 1, 99] = 2,
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         current, version = await self._season(guild_id, season)
         new_stage = Stage(stage)
-        text = (
-            clean(note, "The note", TEXT_LIMIT, required=False)
-            or f"Season {season} is in {stage_words(new_stage)}"
+        note_text = clean(note, N_("The note"), TEXT_LIMIT, required=False)
+        template = "Season {season} is in {stage}"
+        fact = Fact(
+            text=note_text or ENGLISH.t(template, season=season, stage=stage_words(new_stage, ENGLISH)),
+            text_ko=None
+            if note_text
+            else KOREAN.t(template, season=season, stage=stage_words(new_stage, KOREAN)),
+            confidence=confidence,
+            sources=(parse_source(source),),
         )
-        fact = Fact(text=text, confidence=confidence, sources=(parse_source(source),))
         after = msgspec.structs.replace(current, stage=new_stage, stage_fact=fact)
         if after == current:
             raise UserFacingError("That is already the season's stage, with the same note and source.")
-        title = f"Season {season}: {stage_words(current.stage)} → {stage_words(new_stage)}"
+        title = server.t(
+            "Season {season}: {before} → {after}",
+            season=season,
+            before=stage_words(current.stage, server),
+            after=stage_words(new_stage, server),
+        )
         pending = PendingEdit(
-            guild_id, [Change("season", str(season), current, after, version)], title, fact_block(fact)
+            guild_id,
+            [Change("season", str(season), current, after, version)],
+            title,
+            fact_block(fact, server),
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -311,30 +353,38 @@ class Manage(
         season: app_commands.Range[int, 1, 99] = 2,
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         current, version = await self._season(guild_id, season)
         if clear == (date is not None):
             raise UserFacingError("Give either a `date` or `clear: True` (not both, not neither).")
         if clear:
             if current.release is None:
-                raise UserFacingError(f"Season {season} has no release date to clear.")
+                raise UserFacingError("Season {season} has no release date to clear.", season=season)
             after = msgspec.structs.replace(current, release=None, release_fact=None)
-            title = f"Season {season}: release date withdrawn"
-            body = f"The release date ({escape(current.release)}) is no longer announced."
+            title = server.t("Season {season}: release date withdrawn", season=season)
+            body = server.t(
+                "The release date ({date}) is no longer announced.",
+                date=parse_release(current.release).words(server),
+            )
         else:
             if source is None:
                 raise UserFacingError("A release date needs its `source`: a link, or a publication and date.")
             try:
                 release = parse_typed_release(cast(str, date))
             except DateError as exc:
-                raise UserFacingError(str(exc)) from None
+                raise UserFacingError(exc.template, **exc.values) from None
+            template = "Season {season} premieres {date}"
             fact = Fact(
-                text=f"Season {season} premieres {release.words()}",
+                text=ENGLISH.t(template, season=season, date=release.words(ENGLISH)),
+                text_ko=KOREAN.t(template, season=season, date=release.words(KOREAN)),
                 confidence=confidence,
                 sources=(parse_source(source),),
             )
             after = msgspec.structs.replace(current, release=release.text, release_fact=fact)
-            title = f"Season {season} release date: {release.words()}"
-            body = f"{release.render()}\n{provenance(fact)}"
+            title = server.t(
+                "Season {season} release date: {date}", season=season, date=release.words(server)
+            )
+            body = f"{release.render(server)}\n{provenance(fact, server)}"
         if after == current:
             raise UserFacingError("That is already the release date, with the same source.")
         pending = PendingEdit(guild_id, [Change("season", str(season), current, after, version)], title, body)
@@ -348,6 +398,7 @@ class Manage(
         date="When (2026-11-20, or 2026-11 if only the month is known); default today",
         spoiler="Does it reveal Season 1 outcomes (s2) or Season 1 plot (s1)?",
         season="Which season (default 2)",
+        text_ko="The same in Korean (optional; Korean readers see the English text otherwise)",
     )
     async def season_news(
         self,
@@ -358,19 +409,22 @@ class Manage(
         date: app_commands.Range[str, 4, 10] | None = None,
         spoiler: SpoilerOption = "none",
         season: app_commands.Range[int, 1, 99] = 2,
+        text_ko: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         await self._season(guild_id, season)
         try:
             day = check_rough_date(date) if date else today()
         except DateError as exc:
-            raise UserFacingError(str(exc)) from None
+            raise UserFacingError(exc.template, **exc.values) from None
         try:
             item = NewsItem(
                 key=new_key(f"s{season}-{day}-{text[:30]}", await self.bot.store.used_keys(guild_id, "news")),
                 season=season,
                 date=day,
-                text=cast(str, clean(text, "The text", TEXT_LIMIT)),
+                text=cast(str, clean(text, N_("The text"), TEXT_LIMIT)),
+                text_ko=clean(text_ko, N_("The Korean text"), TEXT_LIMIT, required=False),
                 confidence=confidence,
                 sources=(parse_source(source),),
                 spoiler=spoiler,
@@ -378,10 +432,13 @@ class Manage(
             item = msgspec.convert(msgspec.to_builtins(item), type=NewsItem)
         except msgspec.ValidationError:
             raise UserFacingError(
-                f"“{escape(day)}” is not a date: use 2026-11-20, or 2026-11 if only the month is known."
+                "“{value}” is not a date: use 2026-11-20, or 2026-11 if only the month is known.",
+                value=escape(day),
             ) from None
-        title = f"Season {season} news ({day})"
-        pending = PendingEdit(guild_id, [Change("news", item.key, None, item, None)], title, fact_block(item))
+        title = server.t("Season {season} news ({date})", season=season, date=day)
+        pending = PendingEdit(
+            guild_id, [Change("news", item.key, None, item, None)], title, fact_block(item, server)
+        )
         await send_preview(interaction, self.bot, pending)
 
     # -- characters --------------------------------------------------------------------------------------
@@ -397,6 +454,7 @@ class Manage(
         actor="Who plays them (a cast member already in the data)",
         spoiler="Does the description reveal Season 1 plot (s1) or outcomes (s2)?",
         season="The season they appear in (default 2)",
+        description_ko="Who they are, in Korean (optional; Korean readers see the English otherwise)",
     )
     async def character_add(
         self,
@@ -410,17 +468,21 @@ class Manage(
         actor: app_commands.Range[str, 1, 100] | None = None,
         spoiler: SpoilerOption = "none",
         season: app_commands.Range[int, 1, 99] = 2,
+        description_ko: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         catalog = await self.bot.store.catalog(guild_id)
-        clean_name = cast(str, clean(name, "The name", NAME_LIMIT))
+        clean_name = cast(str, clean(name, N_("The name"), NAME_LIMIT))
         if any(c.name.casefold() == clean_name.casefold() for c in catalog.characters):
             raise UserFacingError(
-                f"There is already a character called {escape(clean_name)}: use `/manage character edit`."
+                "There is already a character called {name}: use `/manage character edit`.",
+                name=escape(clean_name),
             )
         person = await self._person(guild_id, actor) if actor else None
         profile = Fact(
-            text=cast(str, clean(description, "The description", TEXT_LIMIT)),
+            text=cast(str, clean(description, N_("The description"), TEXT_LIMIT)),
+            text_ko=clean(description_ko, N_("The Korean description"), TEXT_LIMIT, required=False),
             confidence=confidence,
             sources=(parse_source(source),),
             spoiler=spoiler,
@@ -428,35 +490,47 @@ class Manage(
         character = Character(
             key=new_key(clean_name, await self.bot.store.used_keys(guild_id, "character")),
             name=clean_name,
-            hangul=clean(hangul, "The Hangul name", NAME_LIMIT, required=False),
-            aliases=names_list(aliases, "aliases"),
+            hangul=clean(hangul, N_("The Hangul name"), NAME_LIMIT, required=False),
+            aliases=names_list(aliases, N_("aliases")),
             actor=person.key if person else None,
             seasons=(season,),
             profile=profile,
         )
-        title = f"New cast: {person.name} as {clean_name}" if person else f"New character: {clean_name}"
+        if person:
+            title = server.t("New cast: {actor} as {character}", actor=person.name, character=clean_name)
+        else:
+            title = server.t("New character: {name}", name=clean_name)
         pending = PendingEdit(
-            guild_id, [Change("character", character.key, None, character, None)], title, fact_block(profile)
+            guild_id,
+            [Change("character", character.key, None, character, None)],
+            title,
+            fact_block(profile, server),
         )
         await send_preview(interaction, self.bot, pending)
 
     @character.command(name="edit", description="Edit a character in a form filled with the current values")
-    @app_commands.describe(name="The character", part="What to edit (default: names and actor)")
+    @app_commands.describe(
+        name="The character",
+        part="What to edit (default: names and actor)",
+        status="With part season2: returning, new or not returning (default: as it is)",
+    )
     async def character_edit(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         part: PartOption = "identity",
+        status: StatusOption | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
         character = await self._character(guild_id, name)
         stored = await self.bot.store.get_entry(guild_id, "character", character.key)
         if stored is None:
             raise UserFacingError("That character was removed meanwhile.")
+        lang = lang_of(interaction)
         if part == "identity":
-            form: discord.ui.Modal = CharacterIdentityForm(self.bot, guild_id, stored)
+            form: discord.ui.Modal = CharacterIdentityForm(self.bot, guild_id, stored, lang)
         else:
-            form = CharacterFactForm(self.bot, guild_id, stored, part)
+            form = CharacterFactForm(self.bot, guild_id, stored, part, lang, status)
         await interaction.response.send_modal(form)
 
     @character.command(name="remove", description="Remove a character from this server's data")
@@ -465,14 +539,15 @@ class Manage(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         found = await self._character(guild_id, name)
         stored = await self._stored(guild_id, "character", found.key)
         character = cast(Character, stored.entry)
         pending = PendingEdit(
             guild_id,
             [Change("character", character.key, character, None, stored.version)],
-            f"Removed: {character.name}",
-            "Removed from this server's data. `/manage revert` brings it back.",
+            server.t("Removed: {name}", name=character.name),
+            server.t("Removed from this server's data. `/manage revert` brings it back."),
             announce_by_default=False,
         )
         await send_preview(interaction, self.bot, pending)
@@ -499,23 +574,27 @@ class Manage(
         plays: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         catalog = await self.bot.store.catalog(guild_id)
-        clean_name = cast(str, clean(name, "The name", NAME_LIMIT))
+        clean_name = cast(str, clean(name, N_("The name"), NAME_LIMIT))
         if any(p.name.casefold() == clean_name.casefold() for p in catalog.people):
-            raise UserFacingError(f"{escape(clean_name)} is already in the cast: use `/manage cast edit`.")
+            raise UserFacingError(
+                "{name} is already in the cast: use `/manage cast edit`.", name=escape(clean_name)
+            )
         person = Person(
             key=new_key(clean_name, await self.bot.store.used_keys(guild_id, "person")),
             name=clean_name,
-            hangul=clean(hangul, "The Hangul name", NAME_LIMIT, required=False),
-            variants=names_list(variants, "spellings"),
+            hangul=clean(hangul, N_("The Hangul name"), NAME_LIMIT, required=False),
+            variants=names_list(variants, N_("spellings")),
         )
         changes = [Change("person", person.key, None, person, None)]
         fact = Fact(
-            text=f"{clean_name} joins the cast",
+            text=ENGLISH.t("{actor} joins the cast", actor=clean_name),
+            text_ko=KOREAN.t("{actor} joins the cast", actor=clean_name),
             confidence=confidence,
             sources=(parse_source(source),),
         )
-        title = f"New cast: {clean_name}"
+        title = server.t("New cast: {actor}", actor=clean_name)
         if plays:
             found = await self._character(guild_id, plays)
             stored = await self._stored(guild_id, "character", found.key)
@@ -529,9 +608,13 @@ class Manage(
                     stored.version,
                 )
             )
-            title = f"New cast: {clean_name} as {role.name}"
-            fact = msgspec.structs.replace(fact, text=f"{clean_name} plays {role.name}")
-        pending = PendingEdit(guild_id, changes, title, fact_block(fact))
+            title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+            fact = msgspec.structs.replace(
+                fact,
+                text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
+                text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
+            )
+        pending = PendingEdit(guild_id, changes, title, fact_block(fact, server))
         await send_preview(interaction, self.bot, pending)
 
     @cast.command(name="edit", description="Edit a cast member in a form filled with the current values")
@@ -544,7 +627,7 @@ class Manage(
         stored = await self.bot.store.get_entry(guild_id, "person", person.key)
         if stored is None:
             raise UserFacingError("That cast member was removed meanwhile.")
-        await interaction.response.send_modal(PersonForm(self.bot, guild_id, stored))
+        await interaction.response.send_modal(PersonForm(self.bot, guild_id, stored, lang_of(interaction)))
 
     @cast.command(name="remove", description="Remove a cast member from this server's data")
     @app_commands.describe(name="The cast member")
@@ -552,21 +635,23 @@ class Manage(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         person = await self._person(guild_id, name)
         catalog = await self.bot.store.catalog(guild_id)
         roles = catalog.roles_of(person.key)
         if roles:
-            names = ", ".join(role.name for role in roles)
             raise UserFacingError(
-                f"{escape(person.name)} still plays {escape(names)}. Change or remove those characters first "
-                "(`/manage character edit`), then remove the actor."
+                "{name} still plays {roles}. Change or remove those characters first (`/manage character edit`), "
+                "then remove the actor.",
+                name=escape(person.name),
+                roles=escape(", ".join(role.name for role in roles)),
             )
         stored = await self._stored(guild_id, "person", person.key)
         pending = PendingEdit(
             guild_id,
             [Change("person", person.key, stored.entry, None, stored.version)],
-            f"Removed from the cast: {person.name}",
-            "Removed from this server's data. `/manage revert` brings them back.",
+            server.t("Removed from the cast: {name}", name=person.name),
+            server.t("Removed from this server's data. `/manage revert` brings them back."),
             announce_by_default=False,
         )
         await send_preview(interaction, self.bot, pending)
@@ -579,30 +664,39 @@ class Manage(
         self, interaction: discord.Interaction, entry: app_commands.Range[str, 1, 100] | None = None
     ) -> None:
         guild_id = self._guild(interaction)
+        lang = lang_of(interaction)
         store = self.bot.store
         if entry is None:
             revisions = await store.revisions(guild_id, limit=200)
-            title = "History"
+            title = lang.t("History")
         else:
             kind, _, key = entry.partition(":")
             if not key:
                 raise UserFacingError("Pick the entry from the list (it looks like character:choi-nam-ra).")
             revisions = await store.revisions(guild_id, kind=kind, key=key, limit=200)
-            title = f"History of {kind}:{key}"
-        note = await failing_note(self.bot, guild_id)
-        pager = Pager(history_pages(revisions, title), interaction.user.id)
+            title = lang.t("History of {entry}", entry=f"{kind}:{key}")
+        note = await failing_note(self.bot, guild_id, lang)
+        pager = Pager(history_pages(revisions, title, lang), interaction.user.id, lang=lang)
         await pager.send(interaction, ephemeral=True, content=truncate(note.strip(), 2000) or None)
 
     @history.autocomplete("entry")
     async def history_entry(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        # Autocomplete runs no checks of its own, and history names spoilers: moderators only.
         if interaction.guild_id is None:
             return []
+        try:
+            await ensure_moderator(interaction)
+        except UserFacingError:
+            return []
+        lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
         choices = [
             *(
-                app_commands.Choice(name=f"Season {s.number}", value=f"season:{s.number}")
+                app_commands.Choice(
+                    name=lang.t("Season {number}", number=s.number), value=f"season:{s.number}"
+                )
                 for s in catalog.seasons
             ),
             *(
@@ -614,7 +708,10 @@ class Manage(
                 for key, label in ((h.key, h.label) for h in people_of(catalog).search(current, 10))
             ),
             *(
-                app_commands.Choice(name=truncate(f"News {n.date}: {n.text}", 100), value=f"news:{n.key}")
+                app_commands.Choice(
+                    name=truncate(lang.t("News {date}: {text}", date=n.date, text=n.text), 100),
+                    value=f"news:{n.key}",
+                )
                 for n in catalog.news
                 if current.casefold() in n.text.casefold()
             ),
@@ -631,15 +728,20 @@ class Manage(
     @app_commands.describe(revision="The revision's number, from /manage history")
     async def revert(self, interaction: discord.Interaction, revision: app_commands.Range[int, 1]) -> None:
         guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
         store = self.bot.store
         found = await store.revision(guild_id, revision)
         if found is None:
-            raise UserFacingError(f"There is no revision #{revision} in this server. See `/manage history`.")
+            raise UserFacingError(
+                "There is no revision #{number} in this server. See `/manage history`.", number=revision
+            )
         current = await store.get_entry(guild_id, found.kind, found.key)
         now = current.entry if current else None
         if now == found.before:
             raise UserFacingError(
-                f"Nothing to revert: {found.kind}:{found.key} is already as it was before #{revision}."
+                "Nothing to revert: {entry} is already as it was before #{number}.",
+                entry=f"{found.kind}:{found.key}",
+                number=revision,
             )
         if (
             found.before is None
@@ -651,25 +753,31 @@ class Manage(
         catalog = await store.catalog(guild_id)
         if isinstance(target, Character) and target.actor and catalog.person(target.actor) is None:
             raise UserFacingError(
-                f"Reverting #{revision} would bring back {escape(target.name)} played by a cast member who has "
-                "since been removed. Revert that removal first (see `/manage history`)."
+                "Reverting #{number} would bring back {name} played by a cast member who has since been removed. "
+                "Revert that removal first (see `/manage history`).",
+                number=revision,
+                name=escape(target.name),
             )
-        label = label_of(target or now or found.after)  # type: ignore[arg-type]
+        label = label_of(target or now or found.after, server)  # type: ignore[arg-type]
         if target is not None and now is not None:
-            _, body = describe_update(now, target)
+            _, body = describe_update(now, target, server)
         elif target is not None:
-            body = f"{escape(label)} is back."
+            body = server.t("{name} is back.", name=escape(label))
         else:
-            body = f"{escape(label)} is removed again."
+            body = server.t("{name} is removed again.", name=escape(label))
         pending = PendingEdit(
             guild_id,
             [Change(found.kind, found.key, now, target, current.version if current else None)],
-            f"Reverted: {truncate(found.summary, 200)}",
+            server.t("Reverted: {summary}", summary=truncate(found.summary, 200)),
             body,
             announce_by_default=False,
             reverts=revision,
             notes=[
-                f"This restores {found.kind}:{found.key} as it was before revision #{revision}; later edits of it are undone too."
+                Message.of(
+                    "This restores {entry} as it was before revision #{number}; later edits of it are undone too.",
+                    entry=f"{found.kind}:{found.key}",
+                    number=revision,
+                )
             ],
         )
         await send_preview(interaction, self.bot, pending)
@@ -705,37 +813,61 @@ def _is_server_manager(interaction: discord.Interaction) -> bool:
     return interaction.permissions.manage_guild or interaction.permissions.administrator
 
 
-def _unknown(noun: str, typed: str, suggestions: list[str]) -> str:
-    text = f"There is no {noun} called “{escape(typed.strip()[:80])}” in this server's data."
-    if suggestions:
-        text += " Did you mean: " + "; ".join(escape(s) for s in suggestions[:3]) + "?"
-    return text + " Nothing was changed."
+def _unknown(kind: str, typed: str, suggestions: list[str]) -> UserFacingError:
+    name = escape(typed.strip()[:80])
+    hint = "; ".join(escape(s) for s in suggestions[:3])
+    if kind == "character":
+        if hint:
+            return UserFacingError(
+                "There is no character called “{name}” in this server's data. Did you mean: {hint}? Nothing was "
+                "changed.",
+                name=name,
+                hint=hint,
+            )
+        return UserFacingError(
+            "There is no character called “{name}” in this server's data. Nothing was changed.", name=name
+        )
+    if hint:
+        return UserFacingError(
+            "There is no cast member called “{name}” in this server's data. Did you mean: {hint}? Nothing was "
+            "changed.",
+            name=name,
+            hint=hint,
+        )
+    return UserFacingError(
+        "There is no cast member called “{name}” in this server's data. Nothing was changed.", name=name
+    )
 
 
-def _settings_card(settings: GuildSettings, problems: list[str]) -> discord.Embed:
+def _settings_card(settings: GuildSettings, problems: list[str], lang: Lang) -> discord.Embed:
     def channel(value: int | None) -> str:
-        return f"<#{value}>" if value else "not set"
+        return f"<#{value}>" if value else lang.t("not set")
 
     def role(value: int | None) -> str:
-        return f"<@&{value}>" if value else "not set"
+        return f"<@&{value}>" if value else lang.t("not set")
 
+    def switch(value: bool) -> str:
+        return lang.t("on") if value else lang.t("off")
+
+    language = {"en": "English", "ko": "한국어"}.get(settings.language or "", lang.t("the server's language"))
     fields = [
-        Field("Announcement channel", channel(settings.announce_channel_id), inline=True),
-        Field("Ping role", role(settings.ping_role_id), inline=True),
-        Field("Moderator role", role(settings.moderator_role_id), inline=True),
-        Field("Mod-log channel", channel(settings.modlog_channel_id), inline=True),
-        Field("Thread per announcement", "on" if settings.threads else "off", inline=True),
-        Field("Auto-publish", "on" if settings.auto_publish else "off", inline=True),
-        Field("Premiere event", "on" if settings.premiere_event else "off", inline=True),
+        Field(lang.t("Announcement channel"), channel(settings.announce_channel_id), inline=True),
+        Field(lang.t("Ping role"), role(settings.ping_role_id), inline=True),
+        Field(lang.t("Moderator role"), role(settings.moderator_role_id), inline=True),
+        Field(lang.t("Mod-log channel"), channel(settings.modlog_channel_id), inline=True),
+        Field(lang.t("Thread per announcement"), switch(settings.threads), inline=True),
+        Field(lang.t("Auto-publish"), switch(settings.auto_publish), inline=True),
+        Field(lang.t("Premiere event"), switch(settings.premiere_event), inline=True),
         Field(
-            "Premiere reminders",
-            ", ".join(describe_offset(o) for o in settings.reminder_offsets) or "off",
+            lang.t("Premiere reminders"),
+            ", ".join(describe_offset(o, lang) for o in settings.reminder_offsets) or lang.t("off"),
             inline=True,
         ),
+        Field(lang.t("Announcement language"), language, inline=True),
     ]
     if problems:
-        fields.append(Field("⚠️ To fix", "\n".join(problems)))
-    return card(title="Announcement settings", fields=fields)
+        fields.append(Field(lang.t("⚠️ To fix"), "\n".join(problems)))
+    return card(title=lang.t("Announcement settings"), fields=fields, lang=lang)
 
 
 async def setup(bot: AoadBot) -> None:

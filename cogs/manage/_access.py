@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import UserFacingError
+from bot.i18n import Lang
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -37,14 +38,25 @@ async def ensure_moderator(interaction: discord.Interaction) -> None:
     )
 
 
-async def failing_note(bot: AoadBot, guild_id: int) -> str:
-    """A warning about channels the bot can no longer post in, for every moderator reply until fixed."""
+async def server_lang(bot: AoadBot, interaction: discord.Interaction) -> Lang:
+    """The language announcements are posted in: the server's choice, else its preferred locale on Discord."""
+    assert interaction.guild_id is not None
+    settings = await bot.store.get_settings(interaction.guild_id)
+    if settings.language:
+        return Lang(settings.language)
+    return Lang.of(interaction.guild_locale)
+
+
+async def failing_note(bot: AoadBot, guild_id: int, lang: Lang) -> str:
+    """A warning about channels the bot can no longer post in, for moderator replies until fixed."""
     failing = await bot.store.failing_channels(guild_id)
-    if not failing:
-        return ""
-    lines = [
-        f"\n⚠️ I can't post in <#{c.channel_id}> ({c.reason}); fix my permissions there, then run "
-        f"`/manage setup` with that channel again."
+    return "".join(
+        "\n"
+        + lang.t(
+            "⚠️ I can't post in <#{channel}> ({reason}); fix my permissions there, then run `/manage setup` with "
+            "that channel again.",
+            channel=c.channel_id,
+            reason=c.reason,
+        )
         for c in failing
-    ]
-    return "".join(lines)
+    )

@@ -15,15 +15,17 @@ from typing import cast as typing_cast
 
 import msgspec
 
-from bot.cards import STAGE_WORDS
+from bot.cards import STAGE_WORDS, label_text
 from bot.dates import DateError, check_rough_date
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.models import (
     SPOILER_ORDER,
     Character,
     Confidence,
     Entry,
     Fact,
+    LabelledFact,
     NewsItem,
     Person,
     Season,
@@ -63,7 +65,8 @@ class PendingEdit:
     # Typo fixes should not ping anyone: edits that merely correct default to "Save without announcing".
     announce_by_default: bool = True
     reverts: int | None = None
-    notes: list[str] = field(default_factory=list)
+    # Said to the moderator in the preview, in their language.
+    notes: list[Message] = field(default_factory=list)
 
 
 def clean(text: str | None, what: str, limit: int, *, required: bool = True) -> str | None:
@@ -73,10 +76,15 @@ def clean(text: str | None, what: str, limit: int, *, required: bool = True) -> 
     value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
     if not value:
         if required:
-            raise UserFacingError(f"{what} can't be empty.")
+            raise UserFacingError("{what} can't be empty.", what=Message.of(what))
         return None
     if len(value) > limit:
-        raise UserFacingError(f"{what} is {len(value)} characters long; it can be at most {limit}.")
+        raise UserFacingError(
+            "{what} is {length} characters long; it can be at most {limit}.",
+            what=Message.of(what),
+            length=len(value),
+            limit=limit,
+        )
     return value
 
 
@@ -86,10 +94,14 @@ def check_url(url: str) -> str:
     if sep:
         url = f"{scheme.lower()}://{rest}"
     if len(url) > URL_LIMIT:
-        raise UserFacingError(f"That link is {len(url)} characters long; it can be at most {URL_LIMIT}.")
+        raise UserFacingError(
+            "That link is {length} characters long; it can be at most {limit}.",
+            length=len(url),
+            limit=URL_LIMIT,
+        )
     if not _URL.match(url):
         raise UserFacingError(
-            f"“{escape(url[:80])}” is not a web link: sources must start with http:// or https://."
+            "“{url}” is not a web link: sources must start with http:// or https://.", url=escape(url[:80])
         )
     return url
 
@@ -114,17 +126,23 @@ def parse_source(line: str) -> Source:
             try:
                 published = check_rough_date(match.group(1))
             except DateError as exc:
-                raise UserFacingError(f"In the source “{escape(line[:80])}”: {exc}") from None
+                raise UserFacingError(
+                    "In the source “{source}”: {problem}",
+                    source=escape(line[:80]),
+                    problem=Message(exc.template, exc.values),
+                ) from None
         else:
             names.append(part)
     name = ", ".join(names)
     if not name and url:
         name = re.sub(r"^www\.", "", url.split("://", 1)[1].split("/", 1)[0])
-    checked = clean(name, "A source's name", NAME_LIMIT)
+    checked = clean(name, N_("A source's name"), NAME_LIMIT)
     try:
         return msgspec.convert({"name": checked, "published": published, "url": url}, type=Source)
     except msgspec.ValidationError as exc:
-        raise UserFacingError(f"I couldn't use the source “{escape(line[:80])}”: {exc}.") from None
+        raise UserFacingError(
+            "I couldn't use the source “{source}”: {problem}.", source=escape(line[:80]), problem=str(exc)
+        ) from None
 
 
 def parse_sources(text: str | None, *, required: bool = True) -> tuple[Source, ...]:
@@ -134,7 +152,9 @@ def parse_sources(text: str | None, *, required: bool = True) -> tuple[Source, .
             raise UserFacingError("Every fact needs at least one source: a link, or a publication and date.")
         return ()
     if len(lines) > SOURCES_LIMIT:
-        raise UserFacingError(f"That is {len(lines)} sources; a fact can keep at most {SOURCES_LIMIT}.")
+        raise UserFacingError(
+            "That is {count} sources; a fact can keep at most {limit}.", count=len(lines), limit=SOURCES_LIMIT
+        )
     return tuple(parse_source(line) for line in lines)
 
 
@@ -151,7 +171,12 @@ def parse_choice(value: str | None, allowed: Sequence[str], what: str, default: 
     if not text and default is not None:
         return default
     if text not in allowed:
-        raise UserFacingError(f"{what} must be one of: {', '.join(allowed)} (not “{escape(text[:40])}”).")
+        raise UserFacingError(
+            "{what} must be one of: {allowed} (not “{value}”).",
+            what=Message.of(what),
+            allowed=", ".join(allowed),
+            value=escape(text[:40]),
+        )
     return text
 
 
@@ -161,20 +186,23 @@ def make_fact(
     body = clean(text, what, TEXT_LIMIT)
     return Fact(
         text=typing_cast(str, body),
-        confidence=typing_cast(Confidence, parse_choice(confidence, CONFIDENCES, "Confidence")),
+        confidence=typing_cast(Confidence, parse_choice(confidence, CONFIDENCES, N_("Confidence"))),
         sources=parse_sources(sources),
-        spoiler=typing_cast(SpoilerLevel, parse_choice(spoiler, SPOILERS, "Spoiler level", "none")),
+        spoiler=typing_cast(SpoilerLevel, parse_choice(spoiler, SPOILERS, N_("Spoiler level"), "none")),
     )
 
 
 def names_list(text: str | None, what: str) -> tuple[str, ...]:
+    """Comma- or line-separated names (aliases, spellings), cleaned, in order, without repeats."""
     values = [
-        typing_cast(str, clean(v, f"Each of the {what}", NAME_LIMIT))
+        typing_cast(str, clean(v, N_("Each name"), NAME_LIMIT))
         for v in re.split(r"[,\n]", text or "")
         if clean(v, what, NAME_LIMIT * 10, required=False)
     ]
     if len(values) > 25:
-        raise UserFacingError(f"That is {len(values)} {what}; keep it to 25.")
+        raise UserFacingError(
+            "That is {count} {what}; keep it to 25.", count=len(values), what=Message.of(what)
+        )
     return tuple(dict.fromkeys(values))
 
 
@@ -188,18 +216,18 @@ def new_key(name: str, taken: set[str]) -> str:
     return key
 
 
-def fact_block(fact: Fact) -> str:
+def fact_block(fact: Fact, lang: Lang = ENGLISH) -> str:
     """A fact as an announcement shows it: behind a spoiler tag if it is one, with confidence and sources."""
-    text = escape(fact.text)
+    text = escape(lang.pick(fact.text, fact.text_ko) or fact.text)
     shown = text if SPOILER_ORDER[fact.spoiler] == 0 else f"||{text}||"
-    return f"{shown}\n{provenance(fact)}"
+    return f"{shown}\n{provenance(fact, lang)}"
 
 
-def label_of(entry: Entry) -> str:
+def label_of(entry: Entry, lang: Lang = ENGLISH) -> str:
     if isinstance(entry, Season):
-        return f"Season {entry.number}"
+        return lang.t("Season {number}", number=entry.number)
     if isinstance(entry, NewsItem):
-        return f"Season {entry.season} news of {entry.date}"
+        return lang.t("Season {season} news of {date}", season=entry.season, date=entry.date)
     if isinstance(entry, Character | Person):
         return entry.name
     return entry.title
@@ -210,9 +238,10 @@ def ref(entry: Entry) -> str:
     return f"{entry_kind(entry)}:{entry_key(entry)}"
 
 
-def stage_words(stage: Stage) -> str:
+def stage_words(stage: Stage, lang: Lang = ENGLISH) -> str:
     """ "post-production", "in production": as a sentence says it."""
-    return STAGE_WORDS[stage].lower()
+    words = lang.t(STAGE_WORDS[stage])
+    return words.lower() if lang.code == "en" else words
 
 
 def changed_parts(before: Entry, after: Entry) -> list[str]:
@@ -224,52 +253,66 @@ def changed_parts(before: Entry, after: Entry) -> list[str]:
     ]
 
 
-def describe_update(before: Entry, after: Entry) -> tuple[str, str]:
-    """A title and body for an edited entry."""
+PART_NAMES = {
+    "profile": N_("who they are"),
+    "fate": N_("Season 1 fate"),
+    "season2": N_("Season 2"),
+    "hangul": N_("Hangul name"),
+    "aliases": N_("aliases"),
+    "variants": N_("spellings"),
+    "actor": N_("actor"),
+    "name": N_("name"),
+    "seasons": N_("seasons"),
+    "stage": N_("stage"),
+    "stage_fact": N_("about the stage"),
+    "release": N_("release date"),
+    "release_fact": N_("about the release date"),
+    "facts": N_("facts"),
+    "text": N_("text"),
+    "text_ko": N_("Korean text"),
+    "date": N_("date"),
+    "confidence": N_("confidence"),
+    "sources": N_("sources"),
+    "spoiler": N_("spoiler level"),
+    "title": N_("title"),
+    "title_ko": N_("Korean title"),
+    "streaming_service": N_("streaming service"),
+}
+
+
+def part_name(part: str, lang: Lang) -> str:
+    return lang.t(PART_NAMES[part]) if part in PART_NAMES else part
+
+
+def describe_update(before: Entry, after: Entry, lang: Lang = ENGLISH) -> tuple[str, str]:
+    """A title and body for an edited entry. Spoiler facts stay behind tags; the title names parts only."""
     parts = changed_parts(before, after)
-    words = {
-        "profile": "who they are",
-        "fate": "Season 1 fate",
-        "season2": "Season 2",
-        "hangul": "Hangul name",
-        "aliases": "aliases",
-        "variants": "spellings",
-        "actor": "actor",
-        "name": "name",
-        "seasons": "seasons",
-        "stage": "stage",
-        "stage_fact": "about the stage",
-        "release": "release date",
-        "release_fact": "about the release date",
-        "facts": "facts",
-        "text": "text",
-        "date": "date",
-        "confidence": "confidence",
-        "sources": "sources",
-        "spoiler": "spoiler level",
-        "title": "title",
-        "title_ko": "Korean title",
-        "streaming_service": "streaming service",
-    }
-    title = f"Updated: {label_of(after)} ({', '.join(words.get(p, p) for p in parts)})"
+    title = lang.t(
+        "Updated: {name} ({parts})",
+        name=label_of(after, lang),
+        parts=", ".join(part_name(p, lang) for p in parts),
+    )
     lines = []
     for part in parts:
         value = getattr(after, part)
+        heading = part_name(part, lang)
+        heading = heading[:1].upper() + heading[1:]
         if isinstance(value, Fact):
-            lines.append(f"**{words.get(part, part).capitalize()}:** {fact_block(value)}")
+            lines.append(f"**{heading}:** {fact_block(value, lang)}")
         elif value is None:
-            lines.append(f"**{words.get(part, part).capitalize()}:** removed")
+            lines.append(f"**{heading}:** {lang.t('removed')}")
         elif isinstance(value, tuple):
-            lines.append(
-                f"**{words.get(part, part).capitalize()}:** {escape(', '.join(map(str, value))) or '—'}"
-            )
+            shown = ", ".join(label_text(v, lang) if isinstance(v, LabelledFact) else str(v) for v in value)
+            lines.append(f"**{heading}:** {escape(shown) or '—'}")
+        elif isinstance(value, Stage):
+            lines.append(f"**{heading}:** {stage_words(value, lang)}")
         else:
-            lines.append(f"**{words.get(part, part).capitalize()}:** {escape(str(value))}")
-    return title, "\n".join(lines) or "No visible change."
+            lines.append(f"**{heading}:** {escape(str(value))}")
+    return title, "\n".join(lines) or lang.t("No visible change.")
 
 
 def season2_role(status: str | None, fact: Fact) -> Season2Role:
-    chosen = parse_choice(status, [s.value for s in Season2Status], "Season 2 status")
+    chosen = parse_choice(status, [s.value for s in Season2Status], N_("Season 2 status"))
     return Season2Role(
         text=fact.text,
         confidence=fact.confidence,

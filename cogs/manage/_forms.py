@@ -1,4 +1,4 @@
-"""The forms (modals) `edit` opens, filled with the entry's current values.
+"""The forms (modals) `edit` opens, filled with the entry's current values, in the moderator's language.
 
 A form remembers the version of the entry it was opened on. If another moderator saves the entry before this
 form is submitted, the submitter is told it changed meanwhile and nothing is overwritten.
@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, ClassVar, Literal, cast
 import discord
 import msgspec
 
+from bot.cards import PART_WORDS
 from bot.errors import UserFacingError
-from bot.models import Character, Fact, Person
+from bot.i18n import N_, Lang, lang_of
+from bot.models import Character, Person, Season2Role, Season2Status
 from bot.moderation_store import Change, StoredEntry
 from bot.search import people_of
-from cogs.manage._access import ensure_moderator
+from cogs.manage._access import ensure_moderator, server_lang
 from cogs.manage._edits import (
     NAME_LIMIT,
     TEXT_LIMIT,
@@ -24,7 +26,6 @@ from cogs.manage._edits import (
     describe_update,
     make_fact,
     names_list,
-    season2_role,
     sources_text,
 )
 from cogs.manage._preview import GuardedModal, send_preview
@@ -33,30 +34,35 @@ if TYPE_CHECKING:
     from bot.client import AoadBot
 
 FactPart = Literal["profile", "fate", "season2"]
-# Discord's limit for a form field's text.
+# Discord's limits: a form's title and a field's label, and a field's text.
+TITLE_LIMIT = 45
+LABEL_LIMIT = 45
 FORM_LIMIT = 4000
-CHANGED_MEANWHILE = (
-    "⚠️ Someone changed this entry after you opened the form, so nothing was saved. Run the command again to "
-    "edit the current version."
-)
 
 
 def _input(
+    lang: Lang,
     label: str,
     default: str | None,
     *,
     long: bool = False,
     required: bool = True,
     limit: int = NAME_LIMIT,
-    placeholder: str | None = None,
 ) -> discord.ui.TextInput[EntryForm]:
+    if default and len(default) > limit:
+        # Cutting a current value would silently lose part of it on submit.
+        raise UserFacingError(
+            "The current “{label}” is {length} characters long, more than a form can hold ({limit}).",
+            label=lang.t(label),
+            length=len(default),
+            limit=limit,
+        )
     return discord.ui.TextInput(
-        label=label,
-        default=(default or "")[:limit] or None,
+        label=lang.t(label)[:LABEL_LIMIT],
+        default=default or None,
         style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
         required=required,
         max_length=limit,
-        placeholder=placeholder,
     )
 
 
@@ -64,7 +70,7 @@ class EntryForm(GuardedModal):
     """A form over one stored entry; subclasses turn the fields into the edited entry."""
 
     def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry, title: str) -> None:
-        super().__init__(title=title[:45], timeout=900)
+        super().__init__(title=title[:TITLE_LIMIT], timeout=900)
         self.bot = bot
         self.guild_id = guild_id
         self.stored = stored
@@ -74,17 +80,24 @@ class EntryForm(GuardedModal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await ensure_moderator(interaction)
+        lang = lang_of(interaction)
         current = await self.bot.store.get_entry(self.guild_id, self.stored.kind, self.stored.key)
         if current is None or current.version != self.stored.version:
-            await interaction.response.send_message(CHANGED_MEANWHILE, ephemeral=True)
+            await interaction.response.send_message(
+                lang.t(
+                    "⚠️ Someone changed this entry after you opened the form, so nothing was saved. Run the "
+                    "command again to edit the current version."
+                ),
+                ephemeral=True,
+            )
             return
         after = self.edited()
         if after == current.entry:
             await interaction.response.send_message(
-                "Nothing changed: the form had the same values.", ephemeral=True
+                lang.t("Nothing changed: the form had the same values."), ephemeral=True
             )
             return
-        title, body = describe_update(current.entry, after)
+        title, body = describe_update(current.entry, after, await server_lang(self.bot, interaction))
         pending = PendingEdit(
             guild_id=self.guild_id,
             changes=[Change(self.stored.kind, self.stored.key, current.entry, after, current.version)],
@@ -96,41 +109,42 @@ class EntryForm(GuardedModal):
 
 
 class CharacterIdentityForm(EntryForm):
-    def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry) -> None:
+    def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry, lang: Lang) -> None:
         character = cast(Character, stored.entry)
-        super().__init__(bot, guild_id, stored, f"Edit {character.name}")
-        catalog_actor = character.actor or ""
-        self.name = _input("Name", character.name)
-        self.hangul = _input("Hangul name", character.hangul, required=False)
+        super().__init__(bot, guild_id, stored, lang.t("Edit {name}", name=character.name))
+        self.name = _input(lang, N_("Name"), character.name)
+        self.hangul = _input(lang, N_("Hangul name"), character.hangul, required=False)
         self.aliases = _input(
-            "Aliases (comma-separated)",
+            lang,
+            N_("Aliases (comma-separated)"),
             ", ".join(character.aliases),
             long=True,
             required=False,
             limit=FORM_LIMIT,
         )
-        self.actor = _input("Actor (name or key; empty for none)", catalog_actor, required=False)
-        self.seasons = _input("Seasons (e.g. 1, 2)", ", ".join(map(str, character.seasons)), limit=20)
+        self.actor = _input(lang, N_("Actor (name or key; empty for none)"), character.actor, required=False)
+        self.seasons = _input(
+            lang, N_("Seasons (e.g. 1, 2)"), ", ".join(map(str, character.seasons)), limit=20
+        )
         for item in (self.name, self.hangul, self.aliases, self.actor, self.seasons):
             self.add_item(item)
+        self.resolved_actor: str | None = None
 
     def edited(self) -> Character:
         character = cast(Character, self.stored.entry)
         seasons: list[int] = []
         for part in self.seasons.value.replace(" ", "").split(","):
             if not part.isdecimal() or not 1 <= int(part) <= 99:
-                raise UserFacingError(f"Seasons must be numbers like 1, 2 (not “{part[:10]}”).")
+                raise UserFacingError("Seasons must be numbers like 1, 2 (not “{value}”).", value=part[:10])
             seasons.append(int(part))
         return msgspec.structs.replace(
             character,
-            name=cast(str, clean(self.name.value, "The name", NAME_LIMIT)),
-            hangul=clean(self.hangul.value, "The Hangul name", NAME_LIMIT, required=False),
-            aliases=names_list(self.aliases.value, "aliases"),
+            name=cast(str, clean(self.name.value, N_("The name"), NAME_LIMIT)),
+            hangul=clean(self.hangul.value, N_("The Hangul name"), NAME_LIMIT, required=False),
+            aliases=names_list(self.aliases.value, N_("aliases")),
             actor=self.resolved_actor,
             seasons=tuple(dict.fromkeys(seasons)),
         )
-
-    resolved_actor: str | None = None
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         typed = (self.actor.value or "").strip()
@@ -139,96 +153,119 @@ class CharacterIdentityForm(EntryForm):
             catalog = await self.bot.store.catalog(self.guild_id)
             key, suggestions = people_of(catalog).resolve(typed)
             if key is None:
-                hint = ", ".join(h.label for h in suggestions) or "none close"
                 raise UserFacingError(
-                    f"There is no cast member called “{typed[:60]}” (did you mean: {hint}?). Nothing was saved; "
-                    "add them with `/manage cast add` first."
+                    "There is no cast member called “{name}” (did you mean: {hint}?). Nothing was saved; add them "
+                    "with `/manage cast add` first.",
+                    name=typed[:60],
+                    hint=", ".join(h.label for h in suggestions) or "—",
                 )
             self.resolved_actor = key
         await super().on_submit(interaction)
 
 
 class CharacterFactForm(EntryForm):
-    """Who they are, their Season 1 fate or their Season 2 news: text, confidence, spoiler level, sources."""
+    """Who they are, their Season 1 fate or their Season 2 news: text in both languages, confidence, spoiler
+    level, sources."""
 
-    WORDS: ClassVar[dict[str, str]] = {
-        "profile": "who they are",
-        "fate": "Season 1 fate",
-        "season2": "Season 2",
-    }
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("fate", "season2")
 
-    def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry, part: FactPart) -> None:
+    def __init__(
+        self,
+        bot: AoadBot,
+        guild_id: int,
+        stored: StoredEntry,
+        part: FactPart,
+        lang: Lang,
+        status: str | None = None,
+    ) -> None:
         character = cast(Character, stored.entry)
-        super().__init__(bot, guild_id, stored, f"{character.name}: {self.WORDS[part]}")
+        super().__init__(bot, guild_id, stored, f"{character.name}: {lang.t(PART_WORDS[part])}")
         self.part = part
-        fact: Fact | None = getattr(character, part)
-        optional = part != "profile"
+        self.status = status
+        fact = getattr(character, part)
+        optional = part in self.OPTIONAL
         self.text = _input(
-            "Text" + (" (empty removes it)" if optional else ""),
+            lang,
+            N_("Text (empty removes it)") if optional else N_("Text"),
             fact.text if fact else None,
             long=True,
             required=not optional,
             limit=TEXT_LIMIT,
         )
+        self.text_ko = _input(
+            lang,
+            N_("Text in Korean (optional)"),
+            fact.text_ko if fact else None,
+            long=True,
+            required=False,
+            limit=TEXT_LIMIT,
+        )
         self.confidence = _input(
-            "Confidence: confirmed, reported, unconfirmed",
+            lang,
+            N_("Confidence: confirmed, reported, unconfirmed"),
             fact.confidence if fact else None,
             required=False,
             limit=20,
         )
+        default_spoiler = fact.spoiler if fact else ("s1" if part == "fate" else "none")
         self.spoiler = _input(
-            "Spoiler level: none, s1, s2",
-            fact.spoiler if fact else ("s1" if part == "fate" else "none"),
-            required=False,
-            limit=10,
+            lang, N_("Spoiler level: none, s1, s2"), default_spoiler, required=False, limit=10
         )
         self.sources = _input(
-            "Sources, one per line: link, or name, date",
+            lang,
+            N_("Sources, one per line: link, or name, date"),
             sources_text(fact.sources) if fact else None,
             long=True,
             required=False,
             limit=FORM_LIMIT,
         )
-        for item in (self.text, self.confidence, self.spoiler, self.sources):
+        for item in (self.text, self.text_ko, self.confidence, self.spoiler, self.sources):
             self.add_item(item)
-        self.status: discord.ui.TextInput[EntryForm] | None = None
-        if part == "season2":
-            role = character.season2
-            self.status = _input(
-                "Status: returning, new, not-returning",
-                role.status.value if role else None,
-                required=False,
-                limit=20,
-            )
-            self.add_item(self.status)
 
     def edited(self) -> Character:
         character = cast(Character, self.stored.entry)
-        if self.part != "profile" and not self.text.value.strip():
+        if self.part in self.OPTIONAL and not self.text.value.strip():
             return msgspec.structs.replace(character, **{self.part: None})
         fact = make_fact(
             self.text.value,
             self.confidence.value,
             self.sources.value,
             self.spoiler.value,
-            what=self.WORDS[self.part].capitalize(),
+            what=N_("The text"),
+        )
+        fact = msgspec.structs.replace(
+            fact, text_ko=clean(self.text_ko.value, N_("The Korean text"), TEXT_LIMIT, required=False)
         )
         if self.part == "fate" and fact.spoiler == "none":
             raise UserFacingError("A Season 1 fate is a spoiler: set its spoiler level to s1 (or s2).")
         if self.part == "season2":
-            assert self.status is not None
-            return msgspec.structs.replace(character, season2=season2_role(self.status.value, fact))
+            current = character.season2
+            status = (
+                Season2Status(self.status)
+                if self.status
+                else (current.status if current else Season2Status.RETURNING)
+            )
+            role = Season2Role(
+                text=fact.text,
+                text_ko=fact.text_ko,
+                confidence=fact.confidence,
+                sources=fact.sources,
+                spoiler=fact.spoiler,
+                status=status,
+            )
+            return msgspec.structs.replace(character, season2=role)
         return msgspec.structs.replace(character, **{self.part: fact})
 
 
 class PersonForm(EntryForm):
-    def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry) -> None:
+    def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry, lang: Lang) -> None:
         person = cast(Person, stored.entry)
-        super().__init__(bot, guild_id, stored, f"Edit {person.name}")
-        self.name = _input("Name", person.name)
-        self.hangul = _input("Hangul name", person.hangul, required=False)
+        super().__init__(bot, guild_id, stored, lang.t("Edit {name}", name=person.name))
+        self.name = _input(lang, N_("Name"), person.name)
+        self.hangul = _input(lang, N_("Hangul name"), person.hangul, required=False)
         self.variants = _input(
-            "Other spellings (comma-separated)",
+            lang,
+            N_("Other spellings (comma-separated)"),
             ", ".join(person.variants),
             long=True,
             required=False,
@@ -241,7 +278,7 @@ class PersonForm(EntryForm):
         person = cast(Person, self.stored.entry)
         return msgspec.structs.replace(
             person,
-            name=cast(str, clean(self.name.value, "The name", NAME_LIMIT)),
-            hangul=clean(self.hangul.value, "The Hangul name", NAME_LIMIT, required=False),
-            variants=names_list(self.variants.value, "spellings"),
+            name=cast(str, clean(self.name.value, N_("The name"), NAME_LIMIT)),
+            hangul=clean(self.hangul.value, N_("The Hangul name"), NAME_LIMIT, required=False),
+            variants=names_list(self.variants.value, N_("spellings")),
         )

@@ -7,6 +7,7 @@ from typing import Any
 import discord
 import msgspec
 
+from bot.i18n import ENGLISH, Lang
 from bot.models import Entry
 from bot.moderation_store import Revision
 from bot.render import Field, card, escape, truncate
@@ -34,13 +35,13 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
     return {prefix: "" if value is None else str(value)}
 
 
-def diff_lines(before: Entry | None, after: Entry | None) -> list[str]:
+def diff_lines(before: Entry | None, after: Entry | None, lang: Lang = ENGLISH) -> list[str]:
     if before is None and after is None:
         return []
     if before is None:
-        return ["created"]
+        return [lang.t("created")]
     if after is None:
-        return ["removed"]
+        return [lang.t("removed")]
     old = _flatten(msgspec.to_builtins(before))
     new = _flatten(msgspec.to_builtins(after))
     lines = []
@@ -50,29 +51,34 @@ def diff_lines(before: Entry | None, after: Entry | None) -> list[str]:
             shown_was = escape(truncate(was, VALUE_PREVIEW)) or "∅"
             shown_now = escape(truncate(now, VALUE_PREVIEW)) or "∅"
             lines.append(f"`{path}`: ~~{shown_was}~~ → {shown_now}")
-    return lines or ["no visible change"]
+    return lines or [lang.t("no visible change")]
 
 
-def history_pages(revisions: list[Revision], title: str) -> list[discord.Embed]:
+def history_pages(revisions: list[Revision], title: str, lang: Lang = ENGLISH) -> list[discord.Embed]:
     if not revisions:
-        return [card(title=title, description="No changes recorded yet.")]
+        return [card(title=title, description=lang.t("No changes recorded yet."), lang=lang)]
     pages = []
     chunks = [revisions[i : i + PER_PAGE] for i in range(0, len(revisions), PER_PAGE)]
     for number, chunk in enumerate(chunks, start=1):
         fields = []
         for revision in chunk:
             when = discord.utils.format_dt(revision.created_at, "R")
-            undo = f" (reverts #{revision.reverts})" if revision.reverts else ""
+            undo = " " + lang.t("(reverts #{number})", number=revision.reverts) if revision.reverts else ""
             name = f"#{revision.id} · {revision.kind}:{revision.key}{undo}"
-            body = f"{escape(revision.summary)}\nby {escape(revision.author_name)} {when}\n" + "\n".join(
-                diff_lines(revision.before, revision.after)[:8]
+            body = (
+                escape(revision.summary)
+                + "\n"
+                + lang.t("by {author} {when}", author=escape(revision.author_name), when=when)
+                + "\n"
+                + "\n".join(diff_lines(revision.before, revision.after, lang)[:8])
             )
             fields.append(Field(name, body))
         pages.append(
             card(
                 title=f"{title} ({number}/{len(chunks)})",
                 fields=fields,
-                footer="Undo a change with /manage revert revision:<number>",
+                footer=lang.t("Undo a change with /manage revert revision:<number>"),
+                lang=lang,
             )
         )
     return pages

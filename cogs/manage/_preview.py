@@ -1,4 +1,8 @@
-"""The moderator's preview: Post, Save without announcing, or Cancel. Nothing is saved before a button."""
+"""The moderator's preview: Post, Save without announcing, or Cancel. Nothing is saved before a button.
+
+The preview's words are in the moderator's language; the announcement it shows is in the server's, as it
+will be posted.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.announce import announcement_embed, outbox_drafts
-from bot.errors import SOMETHING_WENT_WRONG, UserFacingError, send_ephemeral
+from bot.errors import report_error, send_ephemeral
+from bot.i18n import Lang, lang_of
 from bot.moderation_store import ConflictError
 from bot.premiere import sync_premiere_event
-from bot.render import card, truncate
-from cogs.manage._access import ensure_moderator, failing_note
+from bot.render import truncate
+from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._edits import PendingEdit
 
 if TYPE_CHECKING:
@@ -29,31 +34,29 @@ class GuardedView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        if isinstance(error, UserFacingError):
-            await send_ephemeral(interaction, error.message)
-            return
-        log.error("Unhandled error in a button (%s)", type(item).__name__, exc_info=error)
-        await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+        await report_error(interaction, error, f"a button ({type(item).__name__})")
 
 
 class GuardedModal(discord.ui.Modal):
     """A modal whose errors become kind, private messages instead of tracebacks."""
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        if isinstance(error, UserFacingError):
-            await send_ephemeral(interaction, error.message)
-            return
-        log.error("Unhandled error in a form (%s)", type(self).__name__, exc_info=error)
-        await send_ephemeral(interaction, SOMETHING_WENT_WRONG)
+        await report_error(interaction, error, f"a form ({type(self).__name__})")
 
 
 class Preview(GuardedView):
-    def __init__(self, bot: AoadBot, pending: PendingEdit, owner_id: int, can_announce: bool) -> None:
+    def __init__(
+        self, bot: AoadBot, pending: PendingEdit, owner_id: int, can_announce: bool, lang: Lang
+    ) -> None:
         super().__init__(timeout=PREVIEW_TIMEOUT)
         self.bot = bot
         self.pending = pending
         self.owner_id = owner_id
+        self.lang = lang
         self.message_owner: discord.Interaction | None = None
+        self.post.label = lang.t("Post")
+        self.save.label = lang.t("Save without announcing")
+        self.cancel.label = lang.t("Cancel")
         self.post.disabled = not can_announce
         if not pending.announce_by_default:
             self.post.style = discord.ButtonStyle.secondary
@@ -61,7 +64,10 @@ class Preview(GuardedView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await send_ephemeral(interaction, "This preview belongs to the moderator who made the change.")
+            await send_ephemeral(
+                interaction,
+                lang_of(interaction).t("This preview belongs to the moderator who made the change."),
+            )
             return False
         await ensure_moderator(interaction)
         return True
@@ -78,7 +84,7 @@ class Preview(GuardedView):
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
         self._finish()
         await interaction.response.edit_message(
-            content="Cancelled: nothing was changed.", embeds=[], view=self
+            content=lang_of(interaction).t("Cancelled: nothing was changed."), embeds=[], view=self
         )
 
     def _finish(self) -> None:
@@ -88,6 +94,7 @@ class Preview(GuardedView):
         self.stop()
 
     async def _commit(self, interaction: discord.Interaction, *, announce: bool) -> None:
+        lang = lang_of(interaction)
         pending = self.pending
         store = self.bot.store
         settings = await store.get_settings(pending.guild_id)
@@ -100,6 +107,7 @@ class Preview(GuardedView):
             announce=announce,
             author=author,
             failing=failing,
+            lang=await server_lang(self.bot, interaction),
         )
         try:
             result = await store.commit_change(
@@ -114,8 +122,10 @@ class Preview(GuardedView):
         except ConflictError:
             self._finish()
             await interaction.response.edit_message(
-                content="⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
-                "command again to start from the current version.",
+                content=lang.t(
+                    "⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
+                    "command again to start from the current version."
+                ),
                 embeds=[],
                 view=self,
             )
@@ -125,10 +135,14 @@ class Preview(GuardedView):
         self._finish()
         numbers = ", ".join(f"#{r.id}" for r in result.revisions)
         if announce and any(d.purpose == "announcement" for d in drafts):
-            done = f"📣 Saved as revision {numbers} and queued for <#{settings.announce_channel_id}>."
+            done = lang.t(
+                "📣 Saved as revision {numbers} and queued for <#{channel}>.",
+                numbers=numbers,
+                channel=settings.announce_channel_id,
+            )
         else:
-            done = f"💾 Saved as revision {numbers}, without announcing."
-        done += await failing_note(self.bot, pending.guild_id)
+            done = lang.t("💾 Saved as revision {numbers}, without announcing.", numbers=numbers)
+        done += await failing_note(self.bot, pending.guild_id, lang)
         await interaction.response.edit_message(content=truncate(done, 2000), embeds=[], view=self)
         seasons = {int(change.key) for change in pending.changes if change.kind == "season"}
         if seasons:
@@ -141,14 +155,14 @@ class Preview(GuardedView):
         for season in sorted(seasons):
             problem = await sync_premiere_event(self.bot, self.pending.guild_id, season)
             if problem:
-                await interaction.followup.send(problem, ephemeral=True)
+                await interaction.followup.send(problem.render(lang_of(interaction)), ephemeral=True)
 
     async def on_timeout(self) -> None:
         self._finish()
         if self.message_owner is not None:
             try:
                 await self.message_owner.edit_original_response(
-                    content="This preview expired: nothing was changed.", embeds=[], view=self
+                    content=self.lang.t("This preview expired: nothing was changed."), embeds=[], view=self
                 )
             except discord.HTTPException:
                 log.debug("Could not expire a preview", exc_info=True)
@@ -156,25 +170,41 @@ class Preview(GuardedView):
 
 async def send_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
     """Answer with the announcement as it would be posted, privately, and the three choices."""
+    lang = lang_of(interaction)
     settings = await bot.store.get_settings(pending.guild_id)
     failing = {c.channel_id for c in await bot.store.failing_channels(pending.guild_id)}
     channel = settings.announce_channel_id
     can_announce = channel is not None and channel not in failing
-    lines = ["**Preview.** Nothing is saved until you choose."]
-    if can_announce:
-        ping = f" pinging <@&{settings.ping_role_id}>" if settings.ping_role_id else ""
-        lines.append(f"**Post** saves it and announces it in <#{channel}>{ping}.")
+    lines = [lang.t("**Preview.** Nothing is saved until you choose.")]
+    if can_announce and settings.ping_role_id:
+        lines.append(
+            lang.t(
+                "**Post** saves it and announces it in <#{channel}>, pinging <@&{role}>.",
+                channel=channel,
+                role=settings.ping_role_id,
+            )
+        )
+    elif can_announce:
+        lines.append(lang.t("**Post** saves it and announces it in <#{channel}>.", channel=channel))
     elif channel is None:
         lines.append(
-            "There is no announcement channel yet (`/manage setup announcement_channel:`), so it can only be saved."
+            lang.t(
+                "There is no announcement channel yet (`/manage setup announcement_channel:`), so it can only be "
+                "saved."
+            )
         )
     else:
-        lines.append(f"<#{channel}> is failing, so this can only be saved until it is set up again.")
-    lines.append("**Save without announcing** saves it quietly, for typo fixes.")
-    lines += pending.notes
-    content = "\n".join(lines) + await failing_note(bot, pending.guild_id)
+        lines.append(
+            lang.t(
+                "<#{channel}> is failing, so this can only be saved until it is set up again.",
+                channel=channel,
+            )
+        )
+    lines.append(lang.t("**Save without announcing** saves it quietly, for typo fixes."))
+    lines += [note.render(lang) for note in pending.notes]
+    content = "\n".join(lines) + await failing_note(bot, pending.guild_id, lang)
     embed = discord.Embed.from_dict(announcement_embed(pending.title, pending.body))
-    view = Preview(bot, pending, interaction.user.id, can_announce)
+    view = Preview(bot, pending, interaction.user.id, can_announce, lang)
     view.message_owner = interaction
     await interaction.response.send_message(
         truncate(content, 2000),
@@ -183,7 +213,3 @@ async def send_preview(interaction: discord.Interaction, bot: AoadBot, pending: 
         ephemeral=True,
         allowed_mentions=discord.AllowedMentions.none(),
     )
-
-
-def no_change_card(what: str) -> discord.Embed:
-    return card(title="Nothing to change", description=what)

@@ -1,0 +1,147 @@
+"""Keeping the translation catalogues complete: what the code says, and what the catalogues translate.
+
+`python -m bot.i18n_tools` collects every message (the texts given to `lang.t`, `N_`, `Message.of` and the
+errors, plus every command's names, descriptions and choices) and brings each language's `messages.po` up to
+date: new messages are added untranslated, translations of messages that are gone are dropped. The tests use
+the same collection to fail when a message has no translation or its placeholders differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+from discord import app_commands
+
+from bot.i18n import LANGUAGES, LOCALES_DIR, NAME_CONTEXT
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIRS = ("bot", "cogs")
+# The calls whose first argument is a catalogue text.
+KEYWORDS = {
+    "t": None,
+    "N_": None,
+    "of": None,
+    "UserFacingError": None,
+    "NotModerator": None,
+    "DateError": None,
+    "OffsetError": None,
+}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    context: str | None
+    text: str
+    where: str
+
+
+def code_messages() -> list[Entry]:
+    """Every catalogue text in the code, with the first place it appears."""
+    found: dict[str, Entry] = {}
+    for directory in SOURCE_DIRS:
+        for filename, line, message, _comments, _context in extract_from_dir(
+            PROJECT_ROOT / directory,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=(),
+        ):
+            if isinstance(message, str) and message and message not in found:
+                found[message] = Entry(None, message, f"{directory}/{filename}:{line}")
+    return list(found.values())
+
+
+def _command_strings(tree: app_commands.CommandTree) -> Iterator[Entry]:
+    for command in tree.walk_commands():
+        where = f"/{command.qualified_name}"
+        yield Entry(NAME_CONTEXT, command.name, where)
+        yield Entry(None, command.description, where)
+        if isinstance(command, app_commands.Command):
+            for parameter in command.parameters:
+                yield Entry(NAME_CONTEXT, parameter.name, f"{where} {parameter.name}")
+                yield Entry(None, parameter.description, f"{where} {parameter.name}")
+                for choice in parameter.choices:
+                    yield Entry(None, choice.name, f"{where} {parameter.name}")
+
+
+async def _load_tree() -> app_commands.CommandTree:
+    from bot.client import AoadBot
+    from bot.settings import Secret, Settings
+    from bot.store import Store
+
+    # Loading the extensions builds the command tree; nothing connects and no store is needed for that.
+    bot = AoadBot(settings=Settings(token=Secret("unused")), store=cast(Store, None))
+    await bot.load_all_extensions()
+    return bot.tree
+
+
+def command_messages() -> list[Entry]:
+    """Every command's, group's and option's name and description, and every choice, as Discord shows them."""
+    tree = asyncio.run(_load_tree())
+    seen: dict[tuple[str | None, str], Entry] = {}
+    for entry in _command_strings(tree):
+        seen.setdefault((entry.context, entry.text), entry)
+    return list(seen.values())
+
+
+def all_messages() -> list[Entry]:
+    return code_messages() + command_messages()
+
+
+def catalogue_path(code: str) -> Path:
+    return LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue(code: str) -> Catalog:
+    path = catalogue_path(code)
+    if not path.exists():
+        return Catalog(locale=code, project="aoad-bot")
+    with path.open("rb") as file:
+        return read_po(file, locale=code)
+
+
+def update(code: str, entries: list[Entry]) -> tuple[int, int]:
+    """Bring one language's catalogue up to date. Returns (added, dropped)."""
+    old = read_catalogue(code)
+    new = Catalog(locale=code, project="aoad-bot", fuzzy=False)
+    added = 0
+    wanted = {(e.context, e.text) for e in entries}
+    for entry in sorted(entries, key=lambda e: (e.context or "", e.text)):
+        previous = old.get(entry.text, context=entry.context)
+        string = previous.string if previous is not None else ""
+        if previous is None:
+            added += 1
+        new.add(entry.text, string=string, context=entry.context, locations=[(entry.where, 0)])
+    dropped = sum(1 for m in old if m.id and (m.context, m.id) not in wanted)
+    path = catalogue_path(code)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        write_po(file, new, width=110, omit_header=False, sort_output=False, include_lineno=False)
+    return added, dropped
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def main() -> int:
+    entries = all_messages()
+    for code in LANGUAGES:
+        if code == "en":
+            continue
+        added, dropped = update(code, entries)
+        print(f"{code}: {len(entries)} messages, {added} new, {dropped} dropped ({catalogue_path(code)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
