@@ -23,6 +23,7 @@ from bot.announce import IDLE_WAIT, STOP_GRACE, announcement_payload, guild_lang
 from bot.cards import show_title
 from bot.dates import DateError, parse_release
 from bot.i18n import ENGLISH, Lang, Message
+from bot.models import Season, Show
 from bot.moderation_store import GuildSettings, OutboxDraft, Reminder, utcnow
 from bot.render import provenance, truncate
 
@@ -40,6 +41,8 @@ GUILD_ONLY = 2
 CANCELED = 4
 EVENT_NAME_LIMIT = 100
 EVENT_DESCRIPTION_LIMIT = 1000
+# While firing many reminders at once, wake the deliverer every this many.
+WAKE_EVERY = 50
 
 
 class OffsetError(ValueError):
@@ -177,15 +180,21 @@ class PremiereScheduler:
         fired = 0
         now = self.clock()
         for reminder in await self.store.due_reminders(now):
+            if self._stopping:
+                break
             if await self._handle(reminder, now):
                 fired += 1
+                if fired % WAKE_EVERY == 0 and self.bot.deliverer is not None:
+                    # A premiere falls due in every server at once: delivery starts with the first ones.
+                    self.bot.deliverer.wake()
         if fired and self.bot.deliverer is not None:
             self.bot.deliverer.wake()
         return fired
 
     async def _handle(self, reminder: Reminder, now: dt.datetime) -> bool:
-        catalog = await self.store.catalog(reminder.guild_id)
-        season = catalog.season(reminder.season)
+        # One row, not the server's whole catalogue: thousands of servers may fall due together.
+        stored = await self.store.get_entry(reminder.guild_id, "season", str(reminder.season))
+        season = stored.entry if stored is not None and isinstance(stored.entry, Season) else None
         if season is None or season.release != reminder.release:
             log.info("Dropping reminder %s: the release date it was for is no longer set", reminder.id)
             await self.store.drop_reminder(reminder)
@@ -212,9 +221,15 @@ class PremiereScheduler:
             await self.store.drop_reminder(reminder)
             return False
         lang = guild_lang(self.bot, settings)
+        show_entry = await self.store.get_entry(reminder.guild_id, "show", self.store.pack.show.key)
+        show = (
+            show_entry.entry
+            if show_entry is not None and isinstance(show_entry.entry, Show)
+            else self.store.pack.show
+        )
         title, body = reminder_text(
-            show_title(catalog.show, lang),
-            catalog.show.streaming_service,
+            show_title(show, lang),
+            show.streaming_service,
             reminder.season,
             release,
             reminder.offset_seconds,

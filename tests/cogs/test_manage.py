@@ -558,9 +558,10 @@ async def test_rate_limits_discord_py_gives_up_on_are_retried_later_with_the_sam
     clock = Clock()
     deliverer.clock = clock
     # discord.py retries a 429 five times, then gives up; the deliverer backs off and tries again later.
-    world.fake.fail("POST", "/channels/{channel_id}/messages", status=429, retry_after=0.01, times=5)
+    # (Ten: the announcement and its mod-log entry are delivered side by side, five tries each.)
+    world.fake.fail("POST", "/channels/{channel_id}/messages", status=429, retry_after=0.01, times=10)
     await _announce_news(world, 1)
-    await world.fake.wait_request("POST", "/channels/{channel_id}/messages", count=5)
+    await world.fake.wait_request("POST", "/channels/{channel_id}/messages", count=10)
     await asyncio.sleep(0.2)
     [item] = [i for i in await world.bot.store.outbox_items(world.guild.id) if i.purpose == "announcement"]
     assert item.state == "posting"
