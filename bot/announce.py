@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -198,6 +198,8 @@ class Deliverer:
         # Discord allows 50 requests a second per bot, and discord.py does not pace ahead of it: the deliverer
         # stays under it itself, and works on a few channels at once to use what it may.
         self._pace = Pacer(rate)
+        # Per purpose, a last check before a row is posted: a row that fails it is dropped, not sent.
+        self.validators: dict[str, Callable[[OutboxItem], Awaitable[bool]]] = {}
         self._workers = asyncio.Semaphore(CHANNEL_WORKERS)
 
     def start(self) -> None:
@@ -284,6 +286,11 @@ class Deliverer:
             await self.store.update_outbox(item.id, state="failed", error="the channel is failing")
             return True
         message_id = item.message_id
+        validator = self.validators.get(item.purpose)
+        if item.state in ("pending", "posting") and validator is not None and not await validator(item):
+            log.info("Dropping outbox row %s (%s): what it says is no longer true", item.id, item.purpose)
+            await self.store.update_outbox(item.id, state="failed", error="dropped: no longer true")
+            return True
         try:
             if item.state in ("pending", "posting"):
                 message_id = await self._post(item, channel)

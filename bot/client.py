@@ -95,6 +95,9 @@ class AoadBot(commands.Bot):
         # Whatever was committed before a crash or a restart goes out now.
         self.deliverer.start()
         self.premiere = PremiereScheduler(self)
+        planned = await self.store.backfill_reminders()
+        if planned:
+            log.info("Planned %d premiere reminders that were missing", planned)
         self.premiere.start()
         await self.load_all_extensions()
         if self.sync_scope is not None:

@@ -41,7 +41,7 @@ _PART = re.compile(r"^(early|mid|late) (\d{4})$")
 
 # What moderators type: a date, optionally a time and a time zone (an offset or a zone name).
 _TYPED = re.compile(
-    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<time>\d{1,2}:\d{2})(?:\s*(?P<zone>[A-Za-z_/+\-:0-9]+))?)?$"
+    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<time>\d{1,2}:\d{2})(?::\d{2})?(?:\s*(?P<zone>[A-Za-z_/+\-:0-9]+))?)?$"
 )
 # Release dates of this century only: older zones' local mean time has offsets in seconds, and the ends of
 # Python's calendar overflow when converted.

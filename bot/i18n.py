@@ -42,7 +42,8 @@ def catalogue(code: str) -> dict[tuple[str | None, str], str]:
         return {}
     path = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as file:
-        parsed = read_po(file, locale=code)
+        # No locale: Babel would load that language's whole CLDR data, which only plural rules need.
+        parsed = read_po(file)
     entries: dict[tuple[str | None, str], str] = {}
     for message in parsed:
         if not message.id or message.fuzzy or not isinstance(message.id, str):

@@ -611,6 +611,40 @@ class ModerationRepository:
             await db.execute("UPDATE reminders SET outbox_id = ? WHERE id = ?", (outbox_id, reminder.id))
         return True
 
+    async def reminder_for_outbox(self, outbox_id: int) -> Reminder | None:
+        rows = await self._rows(
+            f"SELECT {_REMINDER_COLUMNS} FROM reminders WHERE outbox_id = ?", (outbox_id,)
+        )
+        return _reminder(rows[0]) if rows else None
+
+    async def backfill_reminders(self) -> int:
+        """Plan the reminders of every exact future release that has none yet (a date that arrived with a
+        newer pack, or before reminders existed). Nothing already planned, sent or cancelled is touched."""
+        rows = await self._rows(
+            "SELECT s.guild_id, s.key, s.data, coalesce(g.reminder_offsets, '604800,86400,0')"
+            " FROM entries s LEFT JOIN guild_settings g ON g.guild_id = s.guild_id"
+            " WHERE s.kind = 'season' AND s.deleted = 0"
+        )
+        now = utcnow()
+        planned = 0
+        async with self.transaction() as db:
+            for guild_id, key, data, offsets in rows:
+                release = getattr(decode_entry("season", data), "release", None)
+                instant = _instant(release)
+                if instant is None or instant <= now:
+                    continue
+                for offset in (int(v) for v in str(offsets).split(",") if v):
+                    due = instant - dt.timedelta(seconds=offset)
+                    if due <= now:
+                        continue
+                    cursor = await db.execute(
+                        "INSERT INTO reminders (guild_id, season, release, offset_seconds, due_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (guild_id, int(key), release, offset, _iso(due), _iso(now)),
+                    )
+                    planned += cursor.rowcount
+        return planned
+
     async def drop_reminder(self, reminder: Reminder) -> None:
         async with self.transaction() as db:
             await db.execute(

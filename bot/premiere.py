@@ -24,7 +24,7 @@ from bot.cards import show_title
 from bot.dates import DateError, parse_release
 from bot.i18n import ENGLISH, Lang, Message
 from bot.models import Season, Show
-from bot.moderation_store import GuildSettings, OutboxDraft, Reminder, utcnow
+from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, Reminder, utcnow
 from bot.render import provenance, truncate
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ EVENT_NAME_LIMIT = 100
 EVENT_DESCRIPTION_LIMIT = 1000
 # While firing many reminders at once, wake the deliverer every this many.
 WAKE_EVERY = 50
+# How long the scheduler waits after an error before trying what is due again.
+ERROR_PAUSE = 10.0
 
 
 class OffsetError(ValueError):
@@ -139,6 +141,11 @@ class PremiereScheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self.errors = 0
+        self._superseded: list[Reminder] = []
+        if bot.deliverer is not None:
+            # A reminder still waiting in the outbox is checked again just before it is posted.
+            bot.deliverer.validators["reminder"] = self.still_worth_posting
 
     def start(self) -> None:
         if self._task is None:
@@ -162,16 +169,21 @@ class PremiereScheduler:
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
+            self.errors = 0
             try:
                 await self.run_once()
             except Exception:
                 log.exception("The premiere scheduler failed; it will try again")
+                self.errors += 1
             if self._stopping:
                 break
             wait = self.idle
             due = await self.store.next_reminder_due()
             if due is not None:
                 wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
+            if self.errors:
+                # Something due keeps failing: try again in a while rather than at once, forever.
+                wait = max(wait, ERROR_PAUSE)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
@@ -179,17 +191,63 @@ class PremiereScheduler:
         """Fire or drop every reminder due now; returns how many were fired."""
         fired = 0
         now = self.clock()
-        for reminder in await self.store.due_reminders(now):
+        for reminder in self._latest_of_each(await self.store.due_reminders(now), now):
             if self._stopping:
                 break
-            if await self._handle(reminder, now):
+            try:
+                handled = await self._handle(reminder, now)
+            except Exception:
+                log.exception("Reminder %s could not be fired; it will be tried again", reminder.id)
+                self.errors += 1
+                continue
+            if handled:
                 fired += 1
                 if fired % WAKE_EVERY == 0 and self.bot.deliverer is not None:
                     # A premiere falls due in every server at once: delivery starts with the first ones.
                     self.bot.deliverer.wake()
+        await self.drop_superseded()
         if fired and self.bot.deliverer is not None:
             self.bot.deliverer.wake()
         return fired
+
+    def _latest_of_each(self, due: list[Reminder], now: dt.datetime) -> list[Reminder]:
+        """After time away, several "before the premiere" reminders of one date may be due at once: only the
+        latest of them is worth sending (they would all say the same). The others are dropped with a log line.
+        """
+        latest: dict[tuple[int, int, str], Reminder] = {}
+        keep: list[Reminder] = []
+        for reminder in due:
+            if reminder.offset_seconds == 0:
+                keep.append(reminder)
+                continue
+            group = (reminder.guild_id, reminder.season, reminder.release)
+            best = latest.get(group)
+            if best is None or reminder.offset_seconds < best.offset_seconds:
+                latest[group] = reminder
+        self._superseded = [
+            r for r in due if r.offset_seconds and latest.get((r.guild_id, r.season, r.release)) is not r
+        ]
+        return keep + list(latest.values())
+
+    async def drop_superseded(self) -> None:
+        for reminder in self._superseded:
+            log.info(
+                "Dropping reminder %s: a later reminder of the same premiere goes out instead", reminder.id
+            )
+            await self.store.drop_reminder(reminder)
+        self._superseded = []
+
+    async def still_worth_posting(self, item: OutboxItem) -> bool:
+        """Whether a reminder waiting in the outbox (after a delay or a failing channel) is still true."""
+        reminder = await self.store.reminder_for_outbox(item.id)
+        if reminder is None:
+            return True
+        stored = await self.store.get_entry(reminder.guild_id, "season", str(reminder.season))
+        season = stored.entry if stored is not None and isinstance(stored.entry, Season) else None
+        if season is None or season.release != reminder.release:
+            return False
+        release = parse_release(reminder.release).instant
+        return release is not None and still_true(reminder, release, self.clock())
 
     async def _handle(self, reminder: Reminder, now: dt.datetime) -> bool:
         # One row, not the server's whole catalogue: thousands of servers may fall due together.
@@ -243,12 +301,37 @@ class PremiereScheduler:
         return await self.store.fire_reminder(reminder, [draft])
 
 
+_EVENT_LOCKS: dict[int, asyncio.Lock] = {}
+
+
 async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 2) -> Message | None:
     """Make the server's Scheduled Event match the season's release date and the server's choice.
 
     Creates it, moves it, or cancels it. Returns a sentence for the moderators when something is in the way
-    (above all a missing Manage Events permission), or None.
+    (above all a missing Manage Events permission), or None. One sync at a time per server, so two never
+    both create an event.
     """
+    lock = _EVENT_LOCKS.setdefault(guild_id, asyncio.Lock())
+    async with lock:
+        try:
+            return await _sync_premiere_event(bot, guild_id, season_number)
+        except (OSError, TimeoutError) as exc:
+            log.warning("Could not reach Discord to sync the premiere event of guild %s: %s", guild_id, exc)
+            return Message.of(
+                "I couldn't reach Discord to update the premiere's Scheduled Event; try again later."
+            )
+
+
+async def _find_own_event(bot: AoadBot, guild_id: int, name: str) -> int | None:
+    """An event this bot created with this name, left behind by a crash before it was recorded."""
+    me = bot.user.id if bot.user else None
+    for event in await bot.http.get_scheduled_events(guild_id, False):
+        if event.get("name") == name and str(event.get("creator_id")) == str(me) and event.get("status") == 1:
+            return int(event["id"])
+    return None
+
+
+async def _sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int) -> Message | None:
     store = bot.store
     settings: GuildSettings = await store.get_settings(guild_id)
     catalog = await store.catalog(guild_id)
@@ -280,6 +363,12 @@ async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 
                     log.info(
                         "The premiere event of guild %s was deleted in Discord; creating it again", guild_id
                     )
+            orphan = await _find_own_event(bot, guild_id, payload["name"])
+            if orphan is not None:
+                await bot.http.edit_scheduled_event(guild_id, orphan, **payload)
+                await store.set_premiere_event(guild_id, season_number, orphan, release)
+                log.info("Adopted the premiere event %s of guild %s", orphan, guild_id)
+                return None
             created = await bot.http.create_guild_scheduled_event(guild_id, **payload)
             await store.set_premiere_event(guild_id, season_number, int(created["id"]), release)
             log.info("Created the premiere event of guild %s for %s", guild_id, release)
@@ -296,7 +385,7 @@ async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 
     except discord.Forbidden:
         return Message.of(
             "I couldn't update the premiere's Scheduled Event: I need the **Manage Events** permission in this "
-            "server. Grant it, then run `/manage setup premiere_event: True` again."
+            "server. Grant it, then run `/manage setup` with `premiere_event` again."
         )
     except discord.HTTPException as exc:
         log.warning("Discord refused the premiere event of guild %s: %s", guild_id, exc)

@@ -268,6 +268,12 @@ class Store(ModerationRepository):
             current_data, origin, deleted = current
             untouched = origin is not None and entry_digest(current_data.encode()) == origin
             if not deleted and untouched and origin != digest:
+                if kind == "season":
+                    before = getattr(decode_entry(kind, current_data), "release", None)
+                    after = getattr(decode_entry(kind, data), "release", None)
+                    if before != after:
+                        # A newer pack announced (or moved) a premiere: its reminders follow.
+                        await self._reschedule(db, guild_id, int(key), after)
                 await db.execute(
                     "UPDATE entries SET data = ?, origin_digest = ?, version = version + 1, updated_at = ?,"
                     " position = ? WHERE guild_id = ? AND kind = ? AND key = ?",

@@ -309,29 +309,37 @@ class Manage(
         current, version = await self._season(guild_id, season)
         new_stage = Stage(stage)
         note_text = clean(note, N_("The note"), TEXT_LIMIT, required=False)
-        template = "Season {season} is in {stage}"
         fact = Fact(
-            text=note_text or ENGLISH.t(template, season=season, stage=stage_words(new_stage, ENGLISH)),
+            text=note_text
+            or ENGLISH.t(
+                "Season {season} is in {stage}", season=season, stage=stage_words(new_stage, ENGLISH)
+            ),
             text_ko=None
             if note_text
-            else KOREAN.t(template, season=season, stage=stage_words(new_stage, KOREAN)),
+            else KOREAN.t(
+                "Season {season} is in {stage}", season=season, stage=stage_words(new_stage, KOREAN)
+            ),
             confidence=confidence,
             sources=(parse_source(source),),
         )
         after = msgspec.structs.replace(current, stage=new_stage, stage_fact=fact)
         if after == current:
             raise UserFacingError("That is already the season's stage, with the same note and source.")
-        title = server.t(
-            "Season {season}: {before} → {after}",
-            season=season,
-            before=stage_words(current.stage, server),
-            after=stage_words(new_stage, server),
-        )
+
+        def title(lang: Lang) -> str:
+            return lang.t(
+                "Season {season}: {before} → {after}",
+                season=season,
+                before=stage_words(current.stage, lang),
+                after=stage_words(new_stage, lang),
+            )
+
         pending = PendingEdit(
             guild_id,
             [Change("season", str(season), current, after, version)],
-            title,
+            title(server),
             fact_block(fact, server),
+            summary=title(ENGLISH),
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -362,6 +370,7 @@ class Manage(
                 raise UserFacingError("Season {season} has no release date to clear.", season=season)
             after = msgspec.structs.replace(current, release=None, release_fact=None)
             title = server.t("Season {season}: release date withdrawn", season=season)
+            summary = ENGLISH.t("Season {season}: release date withdrawn", season=season)
             body = server.t(
                 "The release date ({date}) is no longer announced.",
                 date=parse_release(current.release).words(server),
@@ -373,10 +382,13 @@ class Manage(
                 release = parse_typed_release(cast(str, date))
             except DateError as exc:
                 raise UserFacingError(exc.template, **exc.values) from None
-            template = "Season {season} premieres {date}"
             fact = Fact(
-                text=ENGLISH.t(template, season=season, date=release.words(ENGLISH)),
-                text_ko=KOREAN.t(template, season=season, date=release.words(KOREAN)),
+                text=ENGLISH.t(
+                    "Season {season} premieres {date}", season=season, date=release.words(ENGLISH)
+                ),
+                text_ko=KOREAN.t(
+                    "Season {season} premieres {date}", season=season, date=release.words(KOREAN)
+                ),
                 confidence=confidence,
                 sources=(parse_source(source),),
             )
@@ -384,10 +396,15 @@ class Manage(
             title = server.t(
                 "Season {season} release date: {date}", season=season, date=release.words(server)
             )
+            summary = ENGLISH.t(
+                "Season {season} release date: {date}", season=season, date=release.words(ENGLISH)
+            )
             body = f"{release.render(server)}\n{provenance(fact, server)}"
         if after == current:
             raise UserFacingError("That is already the release date, with the same source.")
-        pending = PendingEdit(guild_id, [Change("season", str(season), current, after, version)], title, body)
+        pending = PendingEdit(
+            guild_id, [Change("season", str(season), current, after, version)], title, body, summary=summary
+        )
         await send_preview(interaction, self.bot, pending)
 
     @season.command(name="news", description="Add a dated entry to a season's timeline")
@@ -437,7 +454,11 @@ class Manage(
             ) from None
         title = server.t("Season {season} news ({date})", season=season, date=day)
         pending = PendingEdit(
-            guild_id, [Change("news", item.key, None, item, None)], title, fact_block(item, server)
+            guild_id,
+            [Change("news", item.key, None, item, None)],
+            title,
+            fact_block(item, server),
+            summary=ENGLISH.t("Season {season} news ({date})", season=season, date=day),
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -496,15 +517,18 @@ class Manage(
             seasons=(season,),
             profile=profile,
         )
-        if person:
-            title = server.t("New cast: {actor} as {character}", actor=person.name, character=clean_name)
-        else:
-            title = server.t("New character: {name}", name=clean_name)
+
+        def title(lang: Lang) -> str:
+            if person:
+                return lang.t("New cast: {actor} as {character}", actor=person.name, character=clean_name)
+            return lang.t("New character: {name}", name=clean_name)
+
         pending = PendingEdit(
             guild_id,
             [Change("character", character.key, None, character, None)],
-            title,
+            title(server),
             fact_block(profile, server),
+            summary=title(ENGLISH),
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -549,6 +573,7 @@ class Manage(
             server.t("Removed: {name}", name=character.name),
             server.t("Removed from this server's data. `/manage revert` brings it back."),
             announce_by_default=False,
+            summary=ENGLISH.t("Removed: {name}", name=character.name),
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -595,6 +620,7 @@ class Manage(
             sources=(parse_source(source),),
         )
         title = server.t("New cast: {actor}", actor=clean_name)
+        summary = ENGLISH.t("New cast: {actor}", actor=clean_name)
         if plays:
             found = await self._character(guild_id, plays)
             stored = await self._stored(guild_id, "character", found.key)
@@ -609,12 +635,13 @@ class Manage(
                 )
             )
             title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+            summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
             fact = msgspec.structs.replace(
                 fact,
                 text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
                 text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
             )
-        pending = PendingEdit(guild_id, changes, title, fact_block(fact, server))
+        pending = PendingEdit(guild_id, changes, title, fact_block(fact, server), summary=summary)
         await send_preview(interaction, self.bot, pending)
 
     @cast.command(name="edit", description="Edit a cast member in a form filled with the current values")
@@ -653,6 +680,7 @@ class Manage(
             server.t("Removed from the cast: {name}", name=person.name),
             server.t("Removed from this server's data. `/manage revert` brings them back."),
             announce_by_default=False,
+            summary=ENGLISH.t("Removed from the cast: {name}", name=person.name),
         )
         await send_preview(interaction, self.bot, pending)
 
@@ -772,6 +800,7 @@ class Manage(
             body,
             announce_by_default=False,
             reverts=revision,
+            summary=ENGLISH.t("Reverted: {summary}", summary=truncate(found.summary, 200)),
             notes=[
                 Message.of(
                     "This restores {entry} as it was before revision #{number}; later edits of it are undone too.",

@@ -16,7 +16,7 @@ from typing import cast as typing_cast
 import msgspec
 
 from bot.cards import STAGE_WORDS, label_text
-from bot.dates import DateError, check_rough_date
+from bot.dates import DateError, check_rough_date, parse_release
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.models import (
@@ -67,6 +67,8 @@ class PendingEdit:
     reverts: int | None = None
     # Said to the moderator in the preview, in their language.
     notes: list[Message] = field(default_factory=list)
+    # The title in English, for the revision history (the title itself is in the server's language).
+    summary: str = ""
 
 
 def clean(text: str | None, what: str, limit: int, *, required: bool = True) -> str | None:
@@ -306,6 +308,8 @@ def describe_update(before: Entry, after: Entry, lang: Lang = ENGLISH) -> tuple[
             lines.append(f"**{heading}:** {escape(shown) or '—'}")
         elif isinstance(value, Stage):
             lines.append(f"**{heading}:** {stage_words(value, lang)}")
+        elif part == "release" and isinstance(value, str):
+            lines.append(f"**{heading}:** {parse_release(value).words(lang)}")
         else:
             lines.append(f"**{heading}:** {escape(str(value))}")
     return title, "\n".join(lines) or lang.t("No visible change.")

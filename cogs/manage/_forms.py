@@ -13,7 +13,7 @@ import msgspec
 
 from bot.cards import PART_WORDS
 from bot.errors import UserFacingError
-from bot.i18n import N_, Lang, lang_of
+from bot.i18n import ENGLISH, N_, Lang, lang_of
 from bot.models import Character, Person, Season2Role, Season2Status
 from bot.moderation_store import Change, StoredEntry
 from bot.search import people_of
@@ -104,6 +104,7 @@ class EntryForm(GuardedModal):
             title=title,
             body=body,
             announce_by_default=False,
+            summary=describe_update(current.entry, after, ENGLISH)[0],
         )
         await send_preview(interaction, self.bot, pending)
 

@@ -113,7 +113,7 @@ class Preview(GuardedView):
             result = await store.commit_change(
                 pending.guild_id,
                 pending.changes,
-                summary=pending.title,
+                summary=pending.summary or pending.title,
                 author_id=interaction.user.id,
                 author_name=author,
                 outbox=drafts,

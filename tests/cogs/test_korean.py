@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
 from bot.i18n import NAME_CONTEXT, Lang, catalogue
 from tests.cogs.world import World
 
 KO = Lang("ko")
+
+
+@pytest.fixture(autouse=True)
+def every_korean_text_is_in_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail when anything is put in Korean from a text the catalogue lacks (e.g. a template in a variable,
+    which extraction cannot see)."""
+    missing: list[str] = []
+    original = Lang.t
+
+    def checked(self: Lang, message: str, /, **values: Any) -> str:
+        if self.code == "ko" and (None, message) not in catalogue("ko"):
+            missing.append(message)
+        return original(self, message, **values)
+
+    monkeypatch.setattr(Lang, "t", checked)
+    yield
+    assert missing == []
 
 
 def _fields(embed: dict[str, object]) -> dict[str, str]:

@@ -5,6 +5,7 @@ The scheduler's clock is moved forward by the tests: days pass without sleeping.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from pathlib import Path
@@ -72,6 +73,7 @@ async def test_reminders_fire_once_each_at_their_moment(world: World) -> None:
 
     clock.offset = release - dt.timedelta(days=1) - dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
     assert await scheduler.run_once() == 1
+    await world.announcements(2)
     clock.offset = release - dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
     assert await scheduler.run_once() == 1
     await world.announcements(3)
@@ -228,3 +230,84 @@ async def test_missing_manage_events_is_told_to_the_moderator(world: World) -> N
     ]
     assert followup.json["flags"] & 64  # privately
     assert world.guild.scheduled_events == {}
+
+
+async def test_after_time_away_only_the_latest_true_reminder_goes_out(world: World) -> None:
+    await world.setup()
+    release = _at(10)
+    await _set_release(world, _typed(release))
+    scheduler, clock = _scheduler(world)
+    # Away across the 7-day and the 1-day moments, back before the premiere: one reminder, not two.
+    clock.offset = release - dt.timedelta(hours=12) - dt.datetime.now(dt.UTC)
+    assert await scheduler.run_once() == 1
+    await world.announcements(1)
+    states = sorted((r.offset_seconds, r.state) for r in await world.bot.store.reminders(world.guild.id))
+    assert states == [(0, "pending"), (86400, "sent"), (604800, "dropped")]
+
+
+async def test_a_reminder_held_up_until_its_date_was_cleared_is_not_posted(world: World) -> None:
+    await world.setup()
+    announcements = world.guild.channel("announcements")
+    release = _at(10)
+    await _set_release(world, _typed(release))
+    scheduler, clock = _scheduler(world)
+    announcements.forbidden = True
+    clock.offset = release - dt.timedelta(days=7) - dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    assert await scheduler.run_once() == 1
+
+    async def failing() -> bool:
+        return bool(await world.bot.store.failing_channels(world.guild.id))
+
+    await eventually(failing, "the channel to be marked failing")
+    await _set_release(world, None)  # the premiere date is withdrawn meanwhile
+    announcements.forbidden = False
+    await world.setup()  # the channel is fixed: what failed there is retried...
+    await asyncio.sleep(0.5)
+    assert (
+        world.fake.messages.get(announcements.id, []) == []
+    )  # ...but a reminder of a withdrawn date is not sent
+
+
+async def test_two_syncs_at_once_make_one_event_and_a_lost_one_is_adopted(world: World) -> None:
+    from bot.premiere import sync_premiere_event
+
+    await world.setup(premiere_event=True)
+    await world.setup()  # no date yet: nothing to do
+    result, _ = await world.manage(
+        "season release-date", {"date": _typed(_at(10)), "source": "https://e.x/1"}
+    )
+    await world.press(result, "Save without announcing")
+    await world.fake.wait_request("POST", EVENTS)
+    await asyncio.gather(*(sync_premiere_event(world.bot, world.guild.id) for _ in range(3)))
+    assert len(world.fake.requests_to("POST", EVENTS)) == 1
+    # The record of the event is lost (as after a crash between creating it and saving its id).
+    await world.bot.store.set_premiere_event(world.guild.id, 2, None)
+    await _set_release(world, _typed(_at(11)))
+    await world.fake.wait_request("PATCH", EVENT)
+    assert len(world.fake.requests_to("POST", EVENTS)) == 1
+    assert len(world.guild.scheduled_events) == 1
+
+
+async def test_a_newer_pack_with_a_release_date_plans_its_reminders(tmp_path: Path, pack_copy: Path) -> None:
+    from bot.pack import load_pack
+    from bot.store import Store
+
+    guild_id = 424242
+    database = tmp_path / "bot.db"
+    async with Store.open(database, load_pack(pack_copy)) as store:
+        await store.catalog(guild_id)
+    release = _at(30).isoformat()
+    seasons = pack_copy / "seasons.toml"
+    text = seasons.read_text(encoding="utf-8")
+    seasons.write_text(
+        text.replace(
+            'number = 2\nstage = "post-production"',
+            f'number = 2\nstage = "post-production"\nrelease = "{release}"',
+        ),
+        encoding="utf-8",
+    )
+    newer = load_pack(pack_copy)
+    async with Store.open(database, newer) as store:
+        await store.catalog(guild_id)
+        pending = await store.pending_reminders(guild_id)
+    assert sorted(r.offset_seconds for r in pending) == [0, 86400, 604800]
