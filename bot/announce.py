@@ -16,7 +16,6 @@ failing, its rows fail, and the moderators are told; it is not called again unti
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import re
@@ -27,6 +26,7 @@ import aiohttp
 import discord
 
 from bot.i18n import ENGLISH, Lang, Message
+from bot.loops import IDLE_WAIT, DueLoop
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
 from bot.render import BRAND_COLOUR, CONTENT_LIMIT, card, truncate
 from bot.subscriptions import toggle_subscription
@@ -39,14 +39,11 @@ log = logging.getLogger(__name__)
 PUBLISHES_PER_HOUR = 10
 # Discord remembers a nonce for "a few minutes"; past this, look for the message before sending again.
 NONCE_WINDOW = dt.timedelta(minutes=2)
-IDLE_WAIT = 30.0
 MAX_BACKOFF = 600.0
 # Requests a second the deliverer allows itself: under Discord's global 50, leaving room for commands.
 GLOBAL_RATE = 45.0
 CHANNEL_WORKERS = 8
 DUE_BATCH = 200
-# How long stopping waits for the row in hand to be recorded before cancelling.
-STOP_GRACE = 5.0
 THREAD_NAME_LIMIT = 100
 HISTORY_LOOKBACK = 50
 
@@ -176,8 +173,10 @@ def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:
     return discord.AllowedMentions.none()
 
 
-class Deliverer:
+class Deliverer(DueLoop):
     """Posts what the outbox holds, and survives anything Discord or a crash does."""
+
+    name = "outbox-deliverer"
 
     def __init__(
         self,
@@ -187,13 +186,9 @@ class Deliverer:
         idle: float = IDLE_WAIT,
         rate: float = GLOBAL_RATE,
     ) -> None:
+        super().__init__(clock, idle)
         self.bot = bot
         self.store = bot.store
-        self.clock = clock
-        self.idle = idle
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self.delivered = 0
         # Discord allows 50 requests a second per bot, and discord.py does not pace ahead of it: the deliverer
         # stays under it itself, and works on a few channels at once to use what it may.
@@ -202,43 +197,8 @@ class Deliverer:
         self.validators: dict[str, Callable[[OutboxItem], Awaitable[bool]]] = {}
         self._workers = asyncio.Semaphore(CHANNEL_WORKERS)
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="outbox-deliverer")
-
-    async def stop(self) -> None:
-        """Let the row being delivered finish (so its state is recorded), then stop."""
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        done, _ = await asyncio.wait([self._task], timeout=STOP_GRACE)
-        if not done:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("The outbox deliverer failed; it will try again")
-            if not self._stopping:
-                await self._sleep()
-
-    async def _sleep(self) -> None:
-        wait = self.idle
-        due = await self.store.next_outbox_due()
-        if due is not None:
-            wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+    async def next_due(self) -> dt.datetime | None:
+        return await self.store.next_outbox_due()
 
     async def run_once(self) -> int:
         """Deliver everything due now, channels side by side, each channel's rows in order.

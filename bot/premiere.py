@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.announce import IDLE_WAIT, STOP_GRACE, announcement_payload, guild_lang
+from bot.announce import announcement_payload, guild_lang
 from bot.cards import show_title
 from bot.dates import DateError, parse_release
 from bot.i18n import ENGLISH, Lang, Message
+from bot.loops import IDLE_WAIT, DueLoop
 from bot.models import Season, Show
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, Reminder, utcnow
 from bot.render import provenance, truncate
@@ -43,8 +44,6 @@ EVENT_NAME_LIMIT = 100
 EVENT_DESCRIPTION_LIMIT = 1000
 # While firing many reminders at once, wake the deliverer every this many.
 WAKE_EVERY = 50
-# How long the scheduler waits after an error before trying what is due again.
-ERROR_PAUSE = 10.0
 
 
 class OffsetError(ValueError):
@@ -128,64 +127,24 @@ def still_true(reminder: Reminder, release: dt.datetime, now: dt.datetime) -> bo
     return now < release + RELEASE_REMINDER_GRACE
 
 
-class PremiereScheduler:
+class PremiereScheduler(DueLoop):
     """Fires due reminders into the outbox; woken when reminders change, else sleeps until the next one."""
+
+    name = "premiere-scheduler"
 
     def __init__(
         self, bot: AoadBot, *, clock: Callable[[], dt.datetime] = utcnow, idle: float = IDLE_WAIT
     ) -> None:
+        super().__init__(clock, idle)
         self.bot = bot
         self.store = bot.store
-        self.clock = clock
-        self.idle = idle
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self.errors = 0
         self._superseded: list[Reminder] = []
         if bot.deliverer is not None:
             # A reminder still waiting in the outbox is checked again just before it is posted.
             bot.deliverer.validators["reminder"] = self.still_worth_posting
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="premiere-scheduler")
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        done, _ = await asyncio.wait([self._task], timeout=STOP_GRACE)
-        if not done:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            self.errors = 0
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("The premiere scheduler failed; it will try again")
-                self.errors += 1
-            if self._stopping:
-                break
-            wait = self.idle
-            due = await self.store.next_reminder_due()
-            if due is not None:
-                wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
-            if self.errors:
-                # Something due keeps failing: try again in a while rather than at once, forever.
-                wait = max(wait, ERROR_PAUSE)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+    async def next_due(self) -> dt.datetime | None:
+        return await self.store.next_reminder_due()
 
     async def run_once(self) -> int:
         """Fire or drop every reminder due now; returns how many were fired."""
