@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot` runs the bot; `python -m bot sync [--guild ID]` syncs its commands now.
+"""Entry point: `python -m bot` runs the bot; `python -m bot sync [--guild ID]` syncs its commands now;
+`python -m bot backup PATH` copies the database safely while the bot runs.
 
 `main()` owns every resource: it reads the settings and the pack, opens the store, builds the bot with them
 and closes them all on the way out. Expected start-up problems (a missing token, a broken pack) print one
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import discord
 
@@ -32,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="connect to Discord and serve (the default)")
     sync = commands.add_parser("sync", help="sync the slash commands to Discord now, then exit")
+    backup = commands.add_parser(
+        "backup", help="copy the database safely, even while the bot runs, then exit"
+    )
+    backup.add_argument(
+        "path", type=Path, metavar="PATH", help="where to write the copy (must not exist yet)"
+    )
     sync.add_argument(
         "--guild", type=int, metavar="ID", help="sync to this server only (instant) instead of globally"
     )
@@ -63,8 +73,44 @@ async def _run(settings: Settings, pack: Pack, command: str, guild_id: int | Non
     return 0
 
 
+def backup_database(source: Path, target: Path) -> int:
+    """Copy a live database with SQLite's online backup, from a connection of its own. Returns the pages."""
+    if target.exists():
+        raise StoreError(
+            f"{target} already exists: choose a new file name, so no earlier backup is overwritten"
+        )
+    if not source.is_file():
+        raise StoreError(f"there is no database at {source} to back up (check DATABASE_PATH)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pages = 0
+
+    # Read-only and with a busy timeout: the running bot keeps writing while the copy is made.
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal pages
+        pages = total
+
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)) as live,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
+        live.backup(copy, pages=256, progress=progress)
+        check = copy.execute("PRAGMA integrity_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise StoreError(f"the copy at {target} failed its integrity check: {check}")
+    return pages
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "backup":
+        try:
+            settings = load_settings(require_token=False)
+            pages = backup_database(settings.database_path, args.path)
+        except (SettingsError, StoreError, sqlite3.Error) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        print(f"Backed up {settings.database_path} to {args.path} ({pages} pages, integrity ok).")
+        return 0
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -104,7 +104,9 @@ def _optional_id(name: str, raw: str | None) -> int | None:
     return int(value)
 
 
-def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = None, require_token: bool = True
+) -> Settings:
     """Read settings from `.env` in the working directory (if present), overlaid by the real environment."""
     values: dict[str, str] = {}
     env_path = env_file if env_file is not None else Path.cwd() / ".env"
@@ -112,7 +114,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         values.update({k: v for k, v in dotenv_values(env_path).items() if v is not None})
     values.update(os.environ if environ is None else environ)
 
-    token = check_token(values.get("DISCORD_TOKEN", ""))
+    # Commands that never talk to Discord (a backup) work without a token.
+    token = check_token(values.get("DISCORD_TOKEN", "")) if require_token else ""
 
     database = values.get("DATABASE_PATH", "").strip()
     database_path = Path(database) if database else DEFAULT_DATABASE

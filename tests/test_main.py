@@ -146,3 +146,31 @@ async def test_clearing_a_servers_own_commands(fake_discord: FakeDiscord, tmp_pa
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == f"Removed server {guild_id}'s own copy of the commands."
     assert fake_discord.commands[guild_id] == []
+
+
+async def test_a_backup_while_the_bot_writes_is_complete_and_restorable(tmp_path: Path, pack: Pack) -> None:
+    from bot.store import Store
+
+    database = tmp_path / "live.db"
+    backup = tmp_path / "backups" / "copy.db"
+    async with Store.open(database, pack) as store:
+        await store.catalog(111)
+        await store.set_meta("kept", "before the backup")
+        # The bot is "running": its connections are open, and it writes while the copy is taken.
+        finished = await run_bot_process(
+            ["-m", "bot", "backup", str(backup)], {"DATABASE_PATH": str(database)}, cwd=tmp_path
+        )
+        await store.set_meta("kept", "after the backup")
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith(f"Backed up {database} to {backup} (")
+    assert "integrity ok" in finished.stdout
+    # Restoring is copying the backup in place of the database while the bot is stopped.
+    async with Store.open(backup, pack) as restored:
+        assert await restored.get_meta("kept") == "before the backup"
+        assert (await restored.catalog(111)).character("choi-nam-ra") is not None
+
+    again = await run_bot_process(
+        ["-m", "bot", "backup", str(backup)], {"DATABASE_PATH": str(database)}, cwd=tmp_path
+    )
+    assert again.returncode == 2
+    assert _one_line(again.stderr).startswith(f"error: {backup} already exists")
