@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.i18n import ENGLISH, Lang, Message
+from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.loops import IDLE_WAIT, DueLoop
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
 from bot.render import BRAND_COLOUR, CONTENT_LIMIT, card, truncate
@@ -346,24 +346,37 @@ class Deliverer(DueLoop):
         return None
 
     async def _open_thread(self, item: OutboxItem, message: discord.PartialMessage, name: str) -> None:
+        await self._extra_step(
+            item,
+            lambda: message.create_thread(name=name, auto_archive_duration=1440),
+            settled=(THREAD_ALREADY_EXISTS,),
+            refused=N_("I couldn't open a discussion thread in <#{channel}>: {error}"),
+        )
+        await self.store.update_outbox(item.id, thread_done=True)
+
+    async def _extra_step(
+        self,
+        item: OutboxItem,
+        call: Callable[[], Awaitable[object]],
+        *,
+        settled: tuple[int, ...],
+        refused: str,
+    ) -> None:
+        """A thread or a publication for a message already posted: never a reason to hold the message back.
+
+        Discord's error codes in `settled` mean there is nothing (more) to do; a refusal (403) is told to the
+        moderators; anything else is raised, to be retried later.
+        """
         try:
             await self._pace.wait()
-            await message.create_thread(name=name, auto_archive_duration=1440)
+            await call()
         except discord.HTTPException as exc:
-            if exc.code != THREAD_ALREADY_EXISTS:
-                if isinstance(exc, discord.Forbidden):
-                    # The announcement is out; a missing thread permission must not block it.
-                    await self._warn(
-                        item,
-                        Message.of(
-                            "I couldn't open a discussion thread in <#{channel}>: {error}",
-                            channel=item.channel_id,
-                            error=exc.text,
-                        ),
-                    )
-                else:
-                    raise
-        await self.store.update_outbox(item.id, thread_done=True)
+            if exc.code in settled:
+                log.info("Outbox row %s: nothing to do (Discord code %s)", item.id, exc.code)
+            elif isinstance(exc, discord.Forbidden):
+                await self._warn(item, Message.of(refused, channel=item.channel_id, error=exc.text))
+            else:
+                raise
 
     async def _publish(self, item: OutboxItem, message: discord.PartialMessage) -> bool:
         """Crosspost to following servers, at most 10 an hour per channel. False: wait for room."""
@@ -382,24 +395,12 @@ class Deliverer(DueLoop):
             return False
         # Counted before the call: a crash after it must not let the channel exceed its hourly allowance.
         await self.store.record_publish(item.channel_id, now)
-        try:
-            await self._pace.wait()
-            await message.publish()
-        except discord.HTTPException as exc:
-            if exc.code == CANNOT_CROSSPOST_HERE:
-                log.info("Channel %s is not an announcement channel; not publishing", item.channel_id)
-            elif exc.code != ALREADY_CROSSPOSTED:
-                if isinstance(exc, discord.Forbidden):
-                    await self._warn(
-                        item,
-                        Message.of(
-                            "I couldn't publish the announcement in <#{channel}>: {error}",
-                            channel=item.channel_id,
-                            error=exc.text,
-                        ),
-                    )
-                else:
-                    raise
+        await self._extra_step(
+            item,
+            message.publish,
+            settled=(CANNOT_CROSSPOST_HERE, ALREADY_CROSSPOSTED),
+            refused=N_("I couldn't publish the announcement in <#{channel}>: {error}"),
+        )
         await self.store.update_outbox(item.id, publish_done=True)
         return True
 
