@@ -90,6 +90,5 @@ class AttachmentStore:
         if attachment is None or attachment.filename != request.match_info["filename"]:
             return web.Response(status=404, text="Not Found")
         attachment.downloads += 1
-        return web.Response(
-            body=attachment.data, content_type=attachment.content_type or "application/octet-stream"
-        )
+        content_type = attachment.content_type or "application/octet-stream"
+        return web.Response(body=attachment.data, headers={"Content-Type": content_type})
