@@ -7,8 +7,8 @@ developer documentation on messages, embeds, components, interactions, threads a
 Characters are counted as Discord counts them: ``len`` of the string.
 
 It also checks that nothing could ping: every request that creates or edits a message carries
-``allowed_mentions`` that allows no @everyone/@here and no users, and roles only if listed by id and one of
-``ping_roles`` (the server's opt-in role, in announcements). ``check_mentions(fake.all_messages.values())``
+``allowed_mentions`` that allows no @everyone/@here and no users, and roles only if listed by id, one of
+``ping_roles`` (the server's opt-in role), and only in messages posted in a channel (announcements). ``check_mentions(fake.all_messages.values())``
 checks what the fake resolved for the stored messages.
 """
 
@@ -120,16 +120,17 @@ def check_request(request: RecordedRequest, *, ping_roles: Collection[int] = ())
     report = _Report(describe(request))
     body = request.json if isinstance(request.json, dict) else {}
     route, method = request.route, request.method
+    # Only an announcement (a message the bot posts in a channel) may ping, and only the opt-in role.
     if route == _CHANNEL_MESSAGES and method == "POST":
         _check_message(report, "", body, creating=True, ping_roles=ping_roles)
     elif route == _CHANNEL_MESSAGE and method == "PATCH":
-        _check_message(report, "", body, creating=False, ping_roles=ping_roles)
+        _check_message(report, "", body, creating=False, ping_roles=())
     elif route == _WEBHOOK and method == "POST":
-        _check_message(report, "", body, creating=True, ping_roles=ping_roles)
+        _check_message(report, "", body, creating=True, ping_roles=())
     elif route is not None and route.startswith(_WEBHOOK + "/messages/") and method == "PATCH":
-        _check_message(report, "", body, creating=False, ping_roles=ping_roles)
+        _check_message(report, "", body, creating=False, ping_roles=())
     elif route == _CALLBACK and method == "POST":
-        _check_callback(report, body, ping_roles)
+        _check_callback(report, body)
     elif route in _THREAD_ROUTES and method == "POST":
         report.between("name", body.get("name"), 1, THREAD_NAME_LIMIT)
         if route == "/channels/{channel_id}/threads":
@@ -146,12 +147,12 @@ def check_request(request: RecordedRequest, *, ping_roles: Collection[int] = ())
     return report.found
 
 
-def _check_callback(report: _Report, body: dict[str, Any], ping_roles: Collection[int]) -> None:
+def _check_callback(report: _Report, body: dict[str, Any]) -> None:
     kind = body.get("type")
     data = body.get("data") if isinstance(body.get("data"), dict) else {}
     assert isinstance(data, dict)
     if kind in MESSAGE_CALLBACKS:
-        _check_message(report, "data.", data, creating=kind == 4, ping_roles=ping_roles)
+        _check_message(report, "data.", data, creating=kind == 4, ping_roles=())
     elif kind == AUTOCOMPLETE_RESULT:
         choices = list(data.get("choices") or [])
         report.count("data.choices", choices, CHOICE_LIMIT)

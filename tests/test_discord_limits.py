@@ -301,6 +301,18 @@ def test_every_message_limit_is_caught_in_every_kind_of_message_request(
         assert TOKEN not in found[0]  # interaction tokens are shortened, not printed whole
 
 
+def test_the_opt_in_role_may_be_pinged_only_by_a_message_posted_in_a_channel() -> None:
+    pinging = {"content": "<@&77>", "allowed_mentions": {"parse": [], "roles": [77]}}
+    assert check_request(channel_post(pinging), ping_roles=[77]) == []
+    [found] = check_request(callback({"type": 4, "data": pinging}), ping_roles=[77])
+    assert found.endswith("data.allowed_mentions allows roles [77] besides the opt-in role")
+    followup = request(
+        "POST", "/webhooks/{webhook_id}/{webhook_token}", pinging, webhook_id="5", webhook_token=TOKEN
+    )
+    [found] = check_request(followup, ping_roles=[77])
+    assert found.endswith(": allowed_mentions allows roles [77] besides the opt-in role")
+
+
 def test_an_empty_new_message_is_caught_but_an_edit_may_clear_everything() -> None:
     [found] = check_request(channel_post({"content": "", "allowed_mentions": NONE}))
     assert found == "POST /channels/10/messages: message is empty (Discord refuses it: 50006)"
