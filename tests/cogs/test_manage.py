@@ -638,3 +638,19 @@ async def test_a_deleted_announcement_does_not_mark_its_channel_failing(world: W
 
     await eventually(done, "the announcement to be done")
     assert await world.bot.store.failing_channels(world.guild.id) == []
+
+
+async def test_auto_publish_in_a_plain_text_channel_sends_no_crosspost_discord_would_refuse(world: World) -> None:
+    # Found by the fuzz tests: each announcement made a crosspost Discord answers 400 (50024), and used up
+    # one of the channel's ten publications an hour.
+    await world.setup(announcement_channel=world.guild.channel("general"), auto_publish=True)
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    await world.press(result, "Post")
+    await world.fake.wait_message(world.channel_id("general"), lambda m: bool(m.embeds))
+
+    async def done() -> bool:
+        items = await world.bot.store.outbox_items(world.guild.id)
+        return {i.state for i in items if i.purpose == "announcement"} == {"done"}
+
+    await eventually(done, "the announcement to be done")
+    assert world.fake.requests_to("POST", "/channels/{channel_id}/messages/{message_id}/crosspost") == []
