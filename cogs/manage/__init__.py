@@ -75,7 +75,11 @@ def _permission_words(names: list[str]) -> str:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Manage(
-    commands.GroupCog, group_name="manage", group_description="Moderators: keep this server's data current"
+    commands.GroupCog,
+    group_name="manage",
+    group_description="Moderators: keep this server's data current",
+    # Moderators fill forms and page through history: the fan cooldowns would only get in their way.
+    group_extras={"no_cooldown": True},
 ):
     season = app_commands.Group(name="season", description="Change a season's stage, release date or news")
     character = app_commands.Group(name="character", description="Add, edit or remove a character")
