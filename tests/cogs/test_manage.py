@@ -661,3 +661,25 @@ async def test_auto_publish_in_a_plain_text_channel_sends_no_crosspost_discord_w
 
     await eventually(done, "the announcement to be done")
     assert world.fake.requests_to("POST", "/channels/{channel_id}/messages/{message_id}/crosspost") == []
+
+
+async def test_sources_a_form_could_not_show_again_are_refused(world: World) -> None:
+    # Found while fuzzing the forms: links alone are saved with their site's name ("e.x, https://e.x/…"), so
+    # ten long links that fit the form came back longer than a form field holds, and the fact could never be
+    # edited in a form again.
+    opened = await world.fake.slash(
+        "manage", {"name": "choi-nam-ra", "part": "fate"}, subcommand="character edit", user=world.mod
+    )
+    modal = await opened.wait_modal()
+    sources_id, _ = _field(modal, "Sources")
+    links = "\n".join(f"https://e.x/{n}" + "a" * 386 for n in range(10))
+    assert len(links) == 3999
+    submitted = await world.fake.submit_modal(modal, {sources_id: links}, user=world.mod)
+    reply = await submitted.response()
+    assert reply.ephemeral
+    assert "the form would show them in 4049 characters" in (reply.content or "")
+
+    again = await world.fake.slash(
+        "manage", {"name": "choi-nam-ra", "part": "fate"}, subcommand="character edit", user=world.mod
+    )
+    assert (await again.wait_modal()).fields
