@@ -383,8 +383,10 @@ class Fuzzer:
     leaves: dict[str, Leaf]
     steps: list[Step] = field(default_factory=list)
     mark: int = 0
+    messages_mark: int = 0
     ping_roles: set[int] = field(default_factory=set)
     examples: int = 0
+    notified: int = 0
 
     @property
     def fake(self) -> FakeDiscord:
@@ -475,6 +477,7 @@ class Fuzzer:
     async def begin(self) -> None:
         self.steps = []
         self.mark = len(self.fake.requests)
+        self.messages_mark = len(self.fake.all_messages)
         self.ping_roles |= await self._ping_role()
         self.examples += 1
 
@@ -524,6 +527,15 @@ class Fuzzer:
             user=user,
             locale=locale,
         )
+
+    async def press_notify(self, user: Member, locale: str) -> None:
+        """Press "Notify me" under the announcements this example posted, as a fan would."""
+        posted = list(self.fake.all_messages.values())[self.messages_mark :]
+        for message in posted:
+            if message.component("aoad:notify") is not None:
+                result = await self.fake.click(message, "aoad:notify", user=user, locale=locale)
+                await self._answered(result, True)
+                self.notified += 1
 
     async def settle(self) -> None:
         """Wait until what the example set off in the background (deliveries, follow-ups) is done."""
@@ -693,6 +705,7 @@ async def test_moderators_commands_forms_and_previews_survive_hostile_input(fuzz
         locale = data.draw(st.sampled_from(LOCALES), label="locale")
         form = fuzz.draw_form(data) if leaf.path.endswith(" edit") else None
         presses = fuzz.draw_presses(data, 2)
+        notify = data.draw(st.booleans(), label="press Notify me")
         fuzz.run(fuzz.begin())
         result = fuzz.run(fuzz.slash(leaf, options, user=user, locale=locale, dm=False, private=True))
         if result.modal is not None:
@@ -701,6 +714,13 @@ async def test_moderators_commands_forms_and_previews_survive_hostile_input(fuzz
         presser = [user] * 5 + [world.guild.member("server-owner")]
         fuzz.press_buttons(presses, presser, locale, private=True)
         fuzz.run(fuzz.settle())
+        if notify:
+            fuzz.run(fuzz.press_notify(world.fan, locale))
         fuzz.run(fuzz.verify(f"/{leaf.path} {options!r} by {user.user.username}, {locale}"))
 
     await asyncio.to_thread(examples)
+    # The examples reached what they are for: forms, delivered announcements and their buttons.
+    callbacks = fuzz.fake.requests_to("POST", "/interactions/{webhook_id}/{webhook_token}/callback")
+    assert [c for c in callbacks if c.json["type"] == 9], "no form was opened"
+    assert fuzz.fake.requests_to("POST", "/channels/{channel_id}/messages"), "nothing was announced"
+    assert fuzz.notified, "nobody pressed Notify me"
