@@ -560,7 +560,11 @@ class Fuzzer:
         problems += [
             f"{describe(r)} was answered {r.status}: {r.response}" for r in requests if r.status >= 400
         ]
-        problems += check_mentions(fake.all_messages.values(), ping_roles=self.ping_roles)
+        # The messages this example created or changed (all of them in the final check, whose mark is 0).
+        touched = {m.id: m for m in list(fake.all_messages.values())[self.messages_mark :]}
+        for step in self.steps:
+            touched.update({m.id: m for m in (step.result.original, *step.result.followups) if m is not None})
+        problems += check_mentions(touched.values(), ping_roles=self.ping_roles)
         for step in self.steps:
             problems += self._check_step(step)
         problems += [f"unknown request {describe(r)}" for r in fake.unknown_requests]
@@ -619,7 +623,7 @@ async def fuzz(tmp_path: Path, pack: Pack) -> AsyncIterator[Fuzzer]:
             yield fuzzer
             await fuzzer.settle()
             # Everything, once more: what arrived after an example's own checks (a late reminder, say).
-            fuzzer.mark = 0
+            fuzzer.mark = fuzzer.messages_mark = 0
             fuzzer.steps = []
             await fuzzer.verify("the whole run")
     finally:
