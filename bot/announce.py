@@ -282,8 +282,15 @@ class Deliverer(DueLoop):
         try:
             if payload.get("thread_name") and not item.thread_done:
                 await self._open_thread(item, message, str(payload["thread_name"]))
-            if payload.get("publish") and not item.publish_done and not await self._publish(item, message):
-                return False
+            if payload.get("publish") and not item.publish_done:
+                if not self._publishable(item.channel_id):
+                    # Discord would refuse it (50024) and it would use up one of the hour's ten publications.
+                    log.info(
+                        "Outbox row %s: channel %s is not an announcement channel", item.id, item.channel_id
+                    )
+                    await self.store.update_outbox(item.id, publish_done=True)
+                elif not await self._publish(item, message):
+                    return False
         except discord.NotFound:
             # The message was deleted before its thread or publication: nothing more to do for it.
             log.info(
@@ -382,6 +389,11 @@ class Deliverer(DueLoop):
                 await self._warn(item, Message.of(refused, channel=item.channel_id, error=exc.text))
             else:
                 raise
+
+    def _publishable(self, channel_id: int) -> bool:
+        """Whether a channel can publish: an announcement channel, or one the bot does not know (yet)."""
+        channel = self.bot.get_channel(channel_id)
+        return not isinstance(channel, discord.TextChannel) or channel.is_news()
 
     async def _publish(self, item: OutboxItem, message: discord.PartialMessage) -> bool:
         """Crosspost to following servers, at most 10 an hour per channel. False: wait for room."""

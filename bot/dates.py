@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,22 +34,24 @@ MONTHS = [
     "November",
     "December",
 ]
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-_PART = re.compile(r"^(early|mid|late) (\d{4})$")
+# ASCII digits only: Python's \d also matches other scripts' digits ("٢٠٢٧"), which no date is stored in.
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$", re.ASCII)
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_PART = re.compile(r"^(early|mid|late) (\d{4})$", re.ASCII)
 
 # What moderators type: a date, optionally a time and a time zone (an offset or a zone name).
 _TYPED = re.compile(
-    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<time>\d{1,2}:\d{2})(?::\d{2})?(?:\s*(?P<zone>[A-Za-z_/+\-:0-9]+))?)?$"
+    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<time>\d{1,2}:\d{2})(?::\d{2})?(?:\s*(?P<zone>[A-Za-z_/+\-:0-9]+))?)?$",
+    re.ASCII,
 )
 # Release dates of this century only: older zones' local mean time has offsets in seconds, and the ends of
 # Python's calendar overflow when converted.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 _KOREAN_PARTS = {"early": "초", "mid": "중반", "late": "말"}
 _ZONE_ALIASES = {"KST": "Asia/Seoul", "UTC": "UTC", "GMT": "UTC", "Z": "UTC"}
-_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$", re.ASCII)
 
 
 class DateError(ValueError):
@@ -147,10 +150,15 @@ def _zone(name: str) -> dt.tzinfo:
         ) from exc
 
 
+def typed(text: str) -> str:
+    """What a moderator typed, with full-width digits and letters ("２０２７-０３") made plain (NFKC)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def check_rough_date(text: str) -> str:
     """A typed date as precise as it is known ("2026", "2026-02", "2026-02-18"): real, and of this century."""
-    value = text.strip()
-    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+    value = typed(text)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value, re.ASCII)
     if match is None:
         raise DateError(
             "“{value}” is not a date: use 2026-11-20, or 2026-11 if only the month is known.",
@@ -177,7 +185,7 @@ def parse_typed_release(text: str) -> ReleaseDate:
     A time needs a time zone, since a time without one is a different moment for every reader. Rough
     dates ("2026-12", "2026", "late 2026") are accepted as they are.
     """
-    value = " ".join(text.strip().split())
+    value = " ".join(typed(text).split())
     lowered = value.lower()
     if _MONTH.match(value) or _YEAR.match(value):
         return parse_release(check_rough_date(value))

@@ -351,3 +351,35 @@ def test_text_that_is_no_stored_form_is_refused(text: str) -> None:
 
 def test_a_date_error_is_a_value_error() -> None:
     assert issubclass(DateError, ValueError)
+
+
+# --- digits of other scripts (found by the fuzz tests) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("２０２７-０３", "2027-03"),
+        ("２０２７", "2027"),
+        ("late ２０２７", "late 2027"),
+        ("２０２６-１２-０５ 17:00 KST", "2026-12-05T17:00:00+09:00"),
+        ("2026-12-05 １７:００ KST", "2026-12-05T17:00:00+09:00"),
+    ],
+)
+def test_full_width_digits_are_read_as_the_digits_they_are(typed: str, stored: str) -> None:
+    # Python's \d matched them, so "２０２７-０３" used to be stored as typed, in no form the data pack uses.
+    assert parse_typed_release(typed).text == stored
+
+
+@pytest.mark.parametrize("typed", ["٢٠٢٧-٠٣-٠٥", "۲۰۲۷", "२०२७-०३", "2️⃣0️⃣2️⃣7️⃣"])
+def test_digits_of_other_scripts_are_not_read_as_a_date(typed: str) -> None:
+    with pytest.raises(DateError, match="I couldn't read"):
+        parse_typed_release(typed)
+
+
+def test_news_dates_take_full_width_digits_and_refuse_other_scripts() -> None:
+    from bot.dates import check_rough_date
+
+    assert check_rough_date("２０２６-１１-２０") == "2026-11-20"
+    with pytest.raises(DateError, match="is not a date"):
+        check_rough_date("٢٠٢٦")

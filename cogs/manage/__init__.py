@@ -48,6 +48,7 @@ from cogs.manage._edits import (
     clean,
     describe_update,
     fact_block,
+    inert,
     label_of,
     names_list,
     new_key,
@@ -185,7 +186,7 @@ class Manage(
             try:
                 changes["reminder_offsets"] = parse_offsets(reminders)
             except OffsetError as exc:
-                raise UserFacingError(exc.template, **exc.values) from None
+                raise UserFacingError(exc.template, **inert(exc.values)) from None
         if language is not None:
             changes["language"] = None if language == "server" else language
         if premiere_event is not None:
@@ -403,7 +404,7 @@ class Manage(
             try:
                 release = parse_typed_release(cast(str, date))
             except DateError as exc:
-                raise UserFacingError(exc.template, **exc.values) from None
+                raise UserFacingError(exc.template, **inert(exc.values)) from None
             fact = Fact(
                 text=ENGLISH.t(
                     "Season {season} premieres {date}", season=season, date=release.words(ENGLISH)
@@ -456,7 +457,7 @@ class Manage(
         try:
             day = check_rough_date(date) if date else today()
         except DateError as exc:
-            raise UserFacingError(exc.template, **exc.values) from None
+            raise UserFacingError(exc.template, **inert(exc.values)) from None
         try:
             item = NewsItem(
                 key=new_key(f"s{season}-{day}-{text[:30]}", await self.bot.store.used_keys(guild_id, "news")),

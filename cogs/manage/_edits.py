@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from typing import cast as typing_cast
 
 import msgspec
@@ -96,6 +97,12 @@ def clean(text: str | None, what: str, limit: int, *, required: bool = True) -> 
     return value
 
 
+def inert(values: dict[str, Any]) -> dict[str, Any]:
+    """The values of a date or reminder error, as typed by a moderator, made safe to show (no markdown, no
+    mention), as UserFacingError requires."""
+    return {name: escape(value) if isinstance(value, str) else value for name, value in values.items()}
+
+
 def check_url(url: str) -> str:
     url = url.strip()
     scheme, sep, rest = url.partition("://")
@@ -137,7 +144,7 @@ def parse_source(line: str) -> Source:
                 raise UserFacingError(
                     "In the source “{source}”: {problem}",
                     source=escape(line[:80]),
-                    problem=Message(exc.template, exc.values),
+                    problem=Message(exc.template, inert(exc.values)),
                 ) from None
         else:
             names.append(part)

@@ -237,6 +237,15 @@ class CharacterFactForm(EntryForm):
         fact = msgspec.structs.replace(
             fact, text_ko=clean(self.text_ko.value, N_("The Korean text"), TEXT_LIMIT, required=False)
         )
+        shown = sources_text(fact.sources)
+        if len(shown) > FORM_LIMIT:
+            # Saved, they could never be shown in this form again, so the fact could not be edited.
+            raise UserFacingError(
+                "Those sources are too long: the form would show them in {length} characters, and a form field "
+                "holds {limit}. Shorten some links, or drop a source. Nothing was saved.",
+                length=len(shown),
+                limit=FORM_LIMIT,
+            )
         if self.part == "fate" and fact.spoiler == "none":
             raise UserFacingError("A Season 1 fate is a spoiler: set its spoiler level to s1 (or s2).")
         if self.part == "season2":

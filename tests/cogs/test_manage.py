@@ -190,6 +190,11 @@ async def test_release_date_set_exact_set_day_and_clear(world: World) -> None:
         ({"date": "tomorrow", "source": "https://e.x"}, "I couldn't read “tomorrow” as a date."),
         ({"date": "2026-12-05 17:00", "source": "https://e.x"}, "Add a time zone to the time"),
         ({"date": "2026-02-30", "source": "https://e.x"}, "2026-02-30 is not a real date."),
+        # What the moderator typed is shown inert (found by the fuzz tests: it was shown as markdown).
+        (
+            {"date": "**late** 2027", "source": "https://e.x"},
+            "I couldn't read “\\*\\*late\\*\\* 2027” as a date.",
+        ),
         (
             {"date": "2026-12-05", "source": "javascript:alert(1)"},
             "sources must start with http:// or https://",
@@ -638,3 +643,43 @@ async def test_a_deleted_announcement_does_not_mark_its_channel_failing(world: W
 
     await eventually(done, "the announcement to be done")
     assert await world.bot.store.failing_channels(world.guild.id) == []
+
+
+async def test_auto_publish_in_a_plain_text_channel_sends_no_crosspost_discord_would_refuse(
+    world: World,
+) -> None:
+    # Found by the fuzz tests: each announcement made a crosspost Discord answers 400 (50024), and used up
+    # one of the channel's ten publications an hour.
+    await world.setup(announcement_channel=world.guild.channel("general"), auto_publish=True)
+    result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
+    await world.press(result, "Post")
+    await world.fake.wait_message(world.channel_id("general"), lambda m: bool(m.embeds))
+
+    async def done() -> bool:
+        items = await world.bot.store.outbox_items(world.guild.id)
+        return {i.state for i in items if i.purpose == "announcement"} == {"done"}
+
+    await eventually(done, "the announcement to be done")
+    assert world.fake.requests_to("POST", "/channels/{channel_id}/messages/{message_id}/crosspost") == []
+
+
+async def test_sources_a_form_could_not_show_again_are_refused(world: World) -> None:
+    # Found while fuzzing the forms: links alone are saved with their site's name ("e.x, https://e.x/…"), so
+    # ten long links that fit the form came back longer than a form field holds, and the fact could never be
+    # edited in a form again.
+    opened = await world.fake.slash(
+        "manage", {"name": "choi-nam-ra", "part": "fate"}, subcommand="character edit", user=world.mod
+    )
+    modal = await opened.wait_modal()
+    sources_id, _ = _field(modal, "Sources")
+    links = "\n".join(f"https://e.x/{n}" + "a" * 386 for n in range(10))
+    assert len(links) == 3999
+    submitted = await world.fake.submit_modal(modal, {sources_id: links}, user=world.mod)
+    reply = await submitted.response()
+    assert reply.ephemeral
+    assert "the form would show them in 4049 characters" in (reply.content or "")
+
+    again = await world.fake.slash(
+        "manage", {"name": "choi-nam-ra", "part": "fate"}, subcommand="character edit", user=world.mod
+    )
+    assert (await again.wait_modal()).fields
