@@ -63,7 +63,8 @@ def check_upload(attachment: discord.Attachment) -> None:
     if attachment.size > IMPORT_SIZE_LIMIT:
         raise UserFacingError(
             "That file is {size} KiB; an import can be at most {limit} KiB. Use a file made by `/manage export`.",
-            size=attachment.size // 1024,
+            # Rounded up: 2 MiB and one byte must not read "2048 KiB; at most 2048 KiB".
+            size=-(-attachment.size // 1024),
             limit=IMPORT_SIZE_LIMIT // 1024,
         )
     content_type = (attachment.content_type or "").split(";", 1)[0].strip().lower()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -34,7 +35,9 @@ from hypothesis import strategies as st
 
 from bot.errors import SOMETHING_WENT_WRONG
 from bot.i18n import N_, Lang
+from bot.moderation_store import utcnow
 from bot.pack import Pack
+from bot.portable import ImportProblems, decode_file, encode_file, export_data
 from tests import hostile
 from tests.cogs.world import World, new_guild
 from tests.discord_limits import check_mentions, check_requests, describe
@@ -176,6 +179,121 @@ def role(spec: JSON, ctx: Context) -> st.SearchStrategy[Any]:
     return st.sampled_from(ctx.roles)
 
 
+@dataclass(frozen=True)
+class FileDraft:
+    """A file to attach, drawn without looking at the bot: made into an attachment on the fake when sent.
+
+    `edits` (path → value) are applied to this server's own current export when `base` is "export", so most
+    files are nearly valid and reach the checks past the JSON syntax, the diff preview and Apply.
+    """
+
+    filename: str
+    content_type: str | None
+    base: str  # "export", "json" or "bytes"
+    raw: bytes = b""
+    edits: tuple[tuple[str, int, str, Any], ...] = ()
+    # (section, index, text): new wording for an entry's name or text, so the file stays valid and changes data.
+    rewordings: tuple[tuple[str, int, str], ...] = ()
+    claimed_size: int | None = None
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile.unicode_text(40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(hostile.unicode_text(12), inner, max_size=4),
+    max_leaves=20,
+)
+_ENTRY_FIELDS = (
+    "key",
+    "name",
+    "text",
+    "text_ko",
+    "hangul",
+    "date",
+    "season",
+    "confidence",
+    "spoiler",
+    "actor",
+)
+
+
+def upload(spec: JSON, ctx: Context) -> st.SearchStrategy[FileDraft]:
+    filenames = st.one_of(
+        st.just("aoad-export.json"),
+        st.builds(lambda t: f"{t}.json", hostile.hostile_text(1, 60, ctx.tokens)),
+        st.sampled_from(("data.txt", "export.JSON", "@everyone.json", "image.png", ".json")),
+    )
+    content_types = st.sampled_from(
+        (
+            "application/json; charset=utf-8",
+            "application/json",
+            "text/plain; charset=utf-8",
+            "image/png",
+            None,
+        )
+    )
+    edit = st.tuples(
+        st.sampled_from(("people", "characters", "seasons", "news", "show", "format", "version", "extra")),
+        st.integers(0, 40),
+        st.sampled_from(_ENTRY_FIELDS),
+        st.one_of(_JSON_VALUES, hostile.hostile_text(0, 1200, ctx.tokens), hostile.rough_dates(1, 20)),
+    )
+    sections = st.sampled_from(("people", "characters", "news"))
+    reword = st.tuples(sections, st.integers(0, 40), hostile.hostile_text(1, 100, ctx.tokens))
+    plain = st.tuples(
+        sections, st.integers(0, 40), st.from_regex(r"[A-Za-z][A-Za-z ]{0,40}[a-z]", fullmatch=True)
+    )
+    exported = st.builds(
+        lambda name, kind, edits, rewordings: FileDraft(
+            name, kind, "export", edits=tuple(edits), rewordings=tuple(rewordings)
+        ),
+        filenames,
+        content_types,
+        st.lists(edit, max_size=2),
+        st.lists(reword, max_size=3),
+    )
+    valid = st.builds(
+        lambda rewordings: FileDraft(
+            "aoad-export.json", "application/json", "export", rewordings=tuple(rewordings)
+        ),
+        st.lists(plain, min_size=1, max_size=3),
+    )
+    arbitrary_json = st.builds(
+        lambda name, kind, value: FileDraft(name, kind, "json", raw=json.dumps(value).encode()),
+        filenames,
+        content_types,
+        _JSON_VALUES,
+    )
+    arbitrary_bytes = st.builds(
+        lambda name, kind, raw: FileDraft(name, kind, "bytes", raw=raw),
+        filenames,
+        content_types,
+        st.one_of(st.binary(max_size=300), st.just(b"\xef\xbb\xbf{}"), st.just(b"\xff\xfe{")),
+    )
+    too_big = st.builds(
+        lambda size: FileDraft("aoad-export.json", "application/json", "export", claimed_size=size),
+        st.integers(2 * 1024 * 1024 + 1, 10 * 1024 * 1024),
+    )
+    return st.one_of(valid, valid, valid, valid, exported, exported, arbitrary_json, arbitrary_bytes, too_big)
+
+
+def _edited_export(current: bytes, draft: FileDraft) -> bytes:
+    data = json.loads(current)
+    for section, index, words in draft.rewordings:
+        entries = data[section]
+        entry = entries[index % len(entries)]
+        entry["text" if "text" in entry else "name"] = words
+    edits = draft.edits
+    for section, index, name, value in edits:
+        target = data.get(section)
+        if isinstance(target, list) and target:
+            entry = target[index % len(target)]
+            if isinstance(entry, dict):
+                entry[name] = value
+        else:
+            data[section] = value
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
 # Every synced command and option, and what to type into it. A command or option Discord has that is missing
 # here fails `test_every_synced_command_and_option_has_a_strategy`, and the fuzz tests refuse to run.
 OPTIONS: dict[str, dict[str, Kind]] = {
@@ -245,6 +363,8 @@ OPTIONS: dict[str, dict[str, Kind]] = {
     "manage cast remove": {"name": person},
     "manage history": {"entry": history_entry},
     "manage revert": {"revision": integer},
+    "manage export": {},
+    "manage import": {"file": upload},
 }
 
 # The moderator forms' fields, by their English label: what to type into them besides hostile text.
@@ -486,13 +606,34 @@ class Fuzzer:
         return {settings_.ping_role_id} if settings_.ping_role_id else set()
 
     async def _answered(self, result: InteractionResult, private: bool) -> InteractionResult:
-        await result.response()
+        callback = await result.response()
+        if callback.type == 5:
+            # "Thinking…": the answer (with its buttons) comes as the first follow-up; press nothing before it.
+            await result.wait_original()
         self.steps.append(Step(result, private))
         return result
+
+    async def _attach(self, draft: FileDraft) -> Any:
+        raw = draft.raw
+        if draft.base == "export":
+            store, guild_id = self.world.bot.store, self.world.guild.id
+            current = encode_file(
+                export_data(
+                    await store.snapshot(guild_id), guild_id, fallback_show=store.pack.show, now=utcnow()
+                )
+            )
+            raw = _edited_export(current, draft)
+        return self.fake.attachment(
+            draft.filename, raw, content_type=draft.content_type, size=draft.claimed_size
+        )
 
     async def slash(
         self, leaf: Leaf, options: dict[str, Any], *, user: Member, locale: str, dm: bool, private: bool
     ) -> InteractionResult:
+        options = {
+            name: await self._attach(value) if isinstance(value, FileDraft) else value
+            for name, value in options.items()
+        }
         result = await self.fake.slash(
             leaf.root,
             options,
@@ -567,6 +708,7 @@ class Fuzzer:
         problems += check_mentions(touched.values(), ping_roles=self.ping_roles)
         for step in self.steps:
             problems += self._check_step(step)
+        problems += await self._export_round_trips()
         problems += [f"unknown request {describe(r)}" for r in fake.unknown_requests]
         problems += [f"the fake: {problem}" for problem in fake.problems]
         for record in self.errors.records:
@@ -576,6 +718,18 @@ class Fuzzer:
         if problems:
             self.errors.records.clear()
             raise AssertionError(f"{what}\n" + "\n".join(f"- {p}" for p in problems))
+
+    async def _export_round_trips(self) -> list[str]:
+        """Whatever moderators managed to save, /manage import accepts back from /manage export."""
+        store, guild_id = self.world.bot.store, self.world.guild.id
+        exported = encode_file(
+            export_data(await store.snapshot(guild_id), guild_id, fallback_show=store.pack.show, now=utcnow())
+        )
+        try:
+            decode_file(exported)
+        except ImportProblems as exc:
+            return [f"the export no longer imports: {problem!r}" for problem in exc.problems]
+        return []
 
     def _check_step(self, step: Step) -> list[str]:
         result = step.result
@@ -638,9 +792,9 @@ async def test_every_synced_command_and_option_has_a_strategy(world: World) -> N
     assert "manage season news" in leaves
     assert missing_strategies(leaves) == []
     # The check itself catches a command or an option it does not know.
-    extra = Leaf("manage export", ({"name": "format", "type": 3},), in_dms=False)
-    assert missing_strategies({**leaves, "manage export": extra}) == [
-        "/manage export has no entry in OPTIONS"
+    extra = Leaf("manage archive", ({"name": "format", "type": 3},), in_dms=False)
+    assert missing_strategies({**leaves, "manage archive": extra}) == [
+        "/manage archive has no entry in OPTIONS"
     ]
     season = leaves["season"]
     grown = Leaf("season", (*season.options, {"name": "episode", "type": 4}), season.in_dms)
@@ -728,3 +882,5 @@ async def test_moderators_commands_forms_and_previews_survive_hostile_input(fuzz
     assert [c for c in callbacks if c.json["type"] == 9], "no form was opened"
     assert fuzz.fake.requests_to("POST", "/channels/{channel_id}/messages"), "nothing was announced"
     assert fuzz.notified, "nobody pressed Notify me"
+    revisions = await world.bot.store.revisions(world.guild.id, limit=100_000)
+    assert any(r.summary.startswith("Imported ") for r in revisions), "no import was applied"
