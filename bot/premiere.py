@@ -27,6 +27,7 @@ from bot.loops import IDLE_WAIT, DueLoop
 from bot.models import Season, Show
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, Reminder, utcnow
 from bot.render import provenance, truncate
+from bot.store import DatabaseBusy
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -155,6 +156,8 @@ class PremiereScheduler(DueLoop):
                 break
             try:
                 handled = await self._handle(reminder, now)
+            except DatabaseBusy:
+                raise
             except Exception:
                 log.exception("Reminder %s could not be fired; it will be tried again", reminder.id)
                 self.errors += 1
@@ -278,6 +281,13 @@ async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 
             log.warning("Could not reach Discord to sync the premiere event of guild %s: %s", guild_id, exc)
             return Message.of(
                 "I couldn't reach Discord to update the premiere's Scheduled Event; try again later."
+            )
+        except DatabaseBusy as exc:
+            # The change itself is saved; an event made but not recorded is adopted by the next sync.
+            log.warning("Could not record the premiere event of guild %s: %s", guild_id, exc)
+            return Message.of(
+                "The database was busy, so I couldn't finish updating the premiere's Scheduled Event. Run "
+                "`/manage setup premiere_event:True` in a minute to bring it up to date."
             )
 
 
