@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
+from bot.errors import report_error
 from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.loops import IDLE_WAIT, DueLoop
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
@@ -161,7 +162,11 @@ class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ao
         return cls()
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await toggle_subscription(interaction)
+        # discord.py only logs a dynamic item's errors: without this the fan's click would fail silently.
+        try:
+            await toggle_subscription(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, "the Notify me button")
 
 
 def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:

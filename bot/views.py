@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cards import HiddenPart, reveal_embed
+from bot.errors import report_error
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.render import truncate
 
@@ -51,6 +52,13 @@ class RevealButton(
         return cls(match["kind"], match["key"], match["part"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        # discord.py only logs a dynamic item's errors: report them, or the click fails silently.
+        try:
+            await self._reveal(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, "a Reveal button")
+
+    async def _reveal(self, interaction: discord.Interaction) -> None:
         bot: AoadBot = interaction.client  # type: ignore[assignment]
         lang = lang_of(interaction)
         catalog = await bot.store.catalog(interaction.guild_id)
@@ -185,6 +193,12 @@ class SuggestionButton(
         return cls(match["kind"], match["key"], match["private"] == "1")
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._open(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, "a suggestion button")
+
+    async def _open(self, interaction: discord.Interaction) -> None:
         opener = CARD_OPENERS.get(self.kind)
         if opener is None:
             await interaction.response.send_message(

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.client import AoadBot
 from bot.pack import Pack
 from tests.cogs.world import Clock, World, new_guild
-from tests.fakediscord import Callback, FakeDiscord, InteractionResult
+from tests.fakediscord import Callback, FakeDiscord, Guild, InteractionResult, Role
 from tests.harness import eventually, running_bot
 
 EPHEMERAL = 64
@@ -42,18 +43,32 @@ class FaultWorld(World):
 
 
 @asynccontextmanager
-async def fault_world(tmp_path: Path, pack: Pack, **changes: object) -> AsyncIterator[FaultWorld]:
-    """The default test server with the bot connected; the deliverer's and scheduler's clocks are the test's."""
+async def fault_world(
+    tmp_path: Path, pack: Pack, before_start: Callable[[FakeDiscord], None] | None = None, **changes: object
+) -> AsyncIterator[FaultWorld]:
+    """The default test server with the bot connected; the deliverer's and scheduler's clocks are the test's.
+
+    `before_start` programs the fake before the bot logs in (faults on the routes used at start-up).
+    """
     guild, ping, helpers = new_guild()
     database = tmp_path / "bot.db"
-    async with FakeDiscord(guilds=[guild]) as fake, running_bot(fake, database, pack, **changes) as bot:
-        clock, premiere_clock = Clock(), Clock()
-        assert bot.deliverer is not None
-        assert bot.premiere is not None
-        bot.deliverer.clock = clock
-        bot.premiere.clock = premiere_clock
-        yield FaultWorld(fake, guild, bot, ping, helpers, database, clock, premiere_clock)
+    async with FakeDiscord(guilds=[guild]) as fake:
+        if before_start is not None:
+            before_start(fake)
+        async with running_bot(fake, database, pack, **changes) as bot:
+            yield _world(fake, guild, ping, helpers, bot, database)
         assert fake.unknown_requests == []
+
+
+def _world(
+    fake: FakeDiscord, guild: Guild, ping: Role, helpers: Role, bot: AoadBot, database: Path
+) -> FaultWorld:
+    clock, premiere_clock = Clock(), Clock()
+    assert bot.deliverer is not None
+    assert bot.premiere is not None
+    bot.deliverer.clock = clock
+    bot.premiere.clock = premiere_clock
+    return FaultWorld(fake, guild, bot, ping, helpers, database, clock, premiere_clock)
 
 
 @asynccontextmanager
