@@ -94,12 +94,12 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
     """Tell the user, in their language and privately, what went wrong; log what they must not see."""
     lang = lang_of(interaction)
     message: str | None
-    if isinstance(error, UserFacingError):
-        message = error.render(lang)
-    elif isinstance(error, DatabaseBusy):
+    if isinstance(error, DatabaseBusy):
         # Expected while another program (a backup, a migration, an operator's sqlite3) holds the database.
         log.warning("The database was busy in %s: %s", where, error)
-        message = lang.t(DATABASE_BUSY)
+        error = UserFacingError(DATABASE_BUSY)
+    if isinstance(error, UserFacingError):
+        message = error.render(lang)
     elif isinstance(error, discord.DiscordServerError) or (
         isinstance(error, discord.HTTPException) and error.status == 429
     ):
