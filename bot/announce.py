@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
+from bot.cooldowns import allow_lookup
 from bot.errors import report_error
 from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.loops import IDLE_WAIT, DueLoop
@@ -160,6 +161,10 @@ class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ao
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> NotifyButton:
         return cls()
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        # Each press changes a role through Discord's API: the same bucket as /subscribe.
+        return await allow_lookup(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         # discord.py only logs a dynamic item's errors: without this the fan's click would fail silently.

@@ -15,7 +15,7 @@ import discord
 from discord.ext import commands
 
 from bot.announce import Deliverer, NotifyButton
-from bot.errors import ErrorHandlingTree
+from bot.cooldowns import Cooldowns, LimitedTree
 from bot.i18n import ENGLISH, CatalogueTranslator
 from bot.premiere import PremiereScheduler, sync_premiere_event
 from bot.settings import Settings
@@ -72,7 +72,7 @@ class AoadBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=intents,
-            tree_cls=ErrorHandlingTree,
+            tree_cls=LimitedTree,
             # Nothing the bot sends pings anyone unless a call site allows exactly that.
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids),
@@ -86,6 +86,7 @@ class AoadBot(commands.Bot):
         self.sync_on_start = sync_on_start
         self.extensions_package = extensions_package
         self.failed_extensions: dict[str, BaseException] = {}
+        self.cooldowns = Cooldowns(settings.lookup_rate, settings.autocomplete_rate)
         self.deliverer: Deliverer | None = None
         self.premiere: PremiereScheduler | None = None
         self._events_checked = False

@@ -49,14 +49,14 @@ def code_messages() -> list[Entry]:
     """Every catalogue text in the code, with the first place it appears."""
     found: dict[str, Entry] = {}
     for directory in SOURCE_DIRS:
-        for filename, line, message, _comments, _context in extract_from_dir(
+        for filename, _line, message, _comments, _context in extract_from_dir(
             PROJECT_ROOT / directory,
             method_map=[("**.py", "python")],
             keywords=KEYWORDS,
             comment_tags=(),
         ):
             if isinstance(message, str) and message and message not in found:
-                found[message] = Entry(None, message, f"{directory}/{filename}:{line}")
+                found[message] = Entry(None, message, f"{directory}/{filename}")
     return list(found.values())
 
 

@@ -6,7 +6,9 @@ so a change is never announced without being saved, nor saved without its announ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import secrets
 from collections.abc import Sequence
@@ -26,6 +28,11 @@ OutboxState = Literal["pending", "posting", "posted", "done", "failed"]
 
 class ConflictError(Exception):
     """The entry changed since the moderator started editing it: nothing was written."""
+
+
+# The kind of a revision that changed several entries at once (an import, or undoing one). Its entries'
+# changes are in `Revision.changes`; the revision itself has no key, before or after.
+BATCH = "batch"
 
 
 def utcnow() -> dt.datetime:
@@ -86,6 +93,25 @@ class Change:
 
 
 @dataclass(frozen=True)
+class RevisionChange:
+    """One entry's part in a batch revision."""
+
+    kind: str
+    key: str
+    before: Entry | None
+    after: Entry | None
+
+
+@dataclass(frozen=True)
+class DataSnapshot:
+    """A server's live entries in display order, and a digest of the state of all its entries (versions and
+    removals too) at the moment they were read: a change to any entry changes the digest."""
+
+    entries: list[StoredEntry]
+    state: str
+
+
+@dataclass(frozen=True)
 class Revision:
     id: int
     guild_id: int
@@ -98,6 +124,8 @@ class Revision:
     author_name: str
     created_at: dt.datetime
     reverts: int | None
+    # Only for batch revisions (kind BATCH): every entry it changed, in the order they were written.
+    changes: tuple[RevisionChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +206,25 @@ class CommitResult:
 
 def _entry_or_none(kind: str, data: str | None) -> Entry | None:
     return None if data is None else decode_entry(kind, data)
+
+
+def _state_digest(rows: Sequence[Sequence[Any]]) -> str:
+    """A digest of (kind, key, version, deleted) of every entry row of a server, in any order."""
+    digest = hashlib.sha256()
+    for kind, key, version, deleted in sorted((str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows):
+        digest.update(f"{kind}\x1f{key}\x1f{version}\x1f{deleted}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _revisions_where(guild_id: int, kind: str | None, key: str | None) -> tuple[str, list[object]]:
+    """A server's revisions, or those of one entry: its own and the batches that changed it."""
+    if kind is None or key is None:
+        return "guild_id = ?", [guild_id]
+    return (
+        "guild_id = ? AND ((kind = ? AND key = ?) OR id IN (SELECT revision_id FROM revision_changes"
+        " WHERE guild_id = ? AND kind = ? AND key = ?))",
+        [guild_id, kind, key, guild_id, kind, key],
+    )
 
 
 def _revision(row: Sequence[Any]) -> Revision:
@@ -298,6 +345,20 @@ class ModerationRepository:
             return None
         return StoredEntry(kind, key, decode_entry(kind, rows[0][0]), rows[0][1])
 
+    async def snapshot(self, guild_id: int) -> DataSnapshot:
+        """Every live entry of a server with its version, in display order, and the state they were read in."""
+        await self.ensure_guild(guild_id)
+        rows = await self._rows(
+            "SELECT kind, key, data, version, deleted FROM entries WHERE guild_id = ? ORDER BY position, key",
+            (guild_id,),
+        )
+        entries = [
+            StoredEntry(kind, key, decode_entry(kind, data), version)
+            for kind, key, data, version, deleted in rows
+            if not deleted
+        ]
+        return DataSnapshot(entries, _state_digest([(r[0], r[1], r[3], r[4]) for r in rows]))
+
     async def used_keys(self, guild_id: int, kind: str) -> set[str]:
         """Every key this server ever used for a kind, removed entries included: a new entry never takes an
         old one's key, so histories never mix two entities."""
@@ -314,16 +375,30 @@ class ModerationRepository:
         author_name: str,
         outbox: Sequence[OutboxDraft] = (),
         reverts: int | None = None,
+        batch: bool = False,
+        expected_state: str | None = None,
     ) -> CommitResult:
         """Write the changes, a revision for each and the outbox messages, all in one transaction.
 
+        With `batch`, all the changes make one revision (kind BATCH), undone as a whole. With
+        `expected_state` (a `DataSnapshot.state`), nothing is written unless no entry of the server changed
+        since that snapshot.
+
         Raises ConflictError, writing nothing, when an entry's version is no longer the one the moderator
-        started from.
+        started from, or the server's data is no longer in the expected state.
         """
+        if batch and not changes:
+            raise ValueError("a batch revision needs at least one change")
         await self.ensure_guild(guild_id)
         now = _iso(utcnow())
         result = CommitResult()
         async with self.transaction() as db:
+            if expected_state is not None:
+                async with db.execute(
+                    "SELECT kind, key, version, deleted FROM entries WHERE guild_id = ?", (guild_id,)
+                ) as cursor:
+                    if _state_digest(list(await cursor.fetchall())) != expected_state:
+                        raise ConflictError(f"the data of guild {guild_id} changed meanwhile")
             for change in changes:
                 async with db.execute(
                     "SELECT version, deleted, position FROM entries WHERE guild_id = ? AND kind = ? AND key = ?",
@@ -354,7 +429,11 @@ class ModerationRepository:
                         " WHERE guild_id = ? AND kind = ? AND key = ?",
                         (data, now, guild_id, change.kind, change.key),
                     )
+                if change.kind == "season" and _release_of(change.before) != _release_of(change.after):
+                    await self._reschedule(db, guild_id, int(change.key), _release_of(change.after))
                 before = None if change.before is None else encode_entry(change.before).decode()
+                if batch:
+                    continue
                 cursor = await db.execute(
                     "INSERT INTO revisions (guild_id, kind, key, before, after, summary, author_id, author_name,"
                     " created_at, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -387,13 +466,66 @@ class ModerationRepository:
                         reverts=reverts,
                     )
                 )
-                if change.kind == "season" and _release_of(change.before) != _release_of(change.after):
-                    await self._reschedule(db, guild_id, int(change.key), _release_of(change.after))
+            if batch:
+                result.revisions.append(
+                    await self._write_batch(
+                        db, guild_id, changes, summary, author_id, author_name, now, reverts
+                    )
+                )
             first_revision = result.revisions[0].id if result.revisions else None
             for draft in outbox:
                 result.outbox_ids.append(await self._queue(db, guild_id, first_revision, draft, now))
         self.forget(guild_id)
         return result
+
+    async def _write_batch(
+        self,
+        db: aiosqlite.Connection,
+        guild_id: int,
+        changes: Sequence[Change],
+        summary: str,
+        author_id: int,
+        author_name: str,
+        now: str,
+        reverts: int | None,
+    ) -> Revision:
+        cursor = await db.execute(
+            "INSERT INTO revisions (guild_id, kind, key, before, after, summary, author_id, author_name,"
+            " created_at, reverts) VALUES (?, ?, '', NULL, NULL, ?, ?, ?, ?, ?)",
+            (guild_id, BATCH, summary, author_id, author_name, now, reverts),
+        )
+        revision_id = cursor.lastrowid
+        assert revision_id is not None
+        await db.executemany(
+            "INSERT INTO revision_changes (revision_id, position, guild_id, kind, key, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    revision_id,
+                    position,
+                    guild_id,
+                    change.kind,
+                    change.key,
+                    None if change.before is None else encode_entry(change.before).decode(),
+                    None if change.after is None else encode_entry(change.after).decode(),
+                )
+                for position, change in enumerate(changes)
+            ],
+        )
+        return Revision(
+            id=revision_id,
+            guild_id=guild_id,
+            kind=BATCH,
+            key="",
+            before=None,
+            after=None,
+            summary=summary,
+            author_id=author_id,
+            author_name=author_name,
+            created_at=dt.datetime.fromisoformat(now),
+            reverts=reverts,
+            changes=tuple(RevisionChange(c.kind, c.key, c.before, c.after) for c in changes),
+        )
 
     async def _queue(
         self, db: aiosqlite.Connection, guild_id: int, revision_id: int | None, draft: OutboxDraft, now: str
@@ -434,23 +566,15 @@ class ModerationRepository:
         limit: int = 50,
         offset: int = 0,
     ) -> list[Revision]:
-        where = "guild_id = ?"
-        params: list[object] = [guild_id]
-        if kind is not None and key is not None:
-            where += " AND kind = ? AND key = ?"
-            params += [kind, key]
+        where, params = _revisions_where(guild_id, kind, key)
         rows = await self._rows(
             f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_revision(row) for row in rows]
+        return await self._with_changes([_revision(row) for row in rows])
 
     async def count_revisions(self, guild_id: int, *, kind: str | None = None, key: str | None = None) -> int:
-        where = "guild_id = ?"
-        params: list[object] = [guild_id]
-        if kind is not None and key is not None:
-            where += " AND kind = ? AND key = ?"
-            params += [kind, key]
+        where, params = _revisions_where(guild_id, kind, key)
         rows = await self._rows(f"SELECT count(*) FROM revisions WHERE {where}", params)
         return int(rows[0][0])
 
@@ -459,7 +583,28 @@ class ModerationRepository:
             f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE guild_id = ? AND id = ?",
             (guild_id, revision_id),
         )
-        return _revision(rows[0]) if rows else None
+        return (await self._with_changes([_revision(rows[0])]))[0] if rows else None
+
+    async def _with_changes(self, revisions: list[Revision]) -> list[Revision]:
+        """Batch revisions with their entries' changes filled in."""
+        batches = [r.id for r in revisions if r.kind == BATCH]
+        if not batches:
+            return revisions
+        marks = ", ".join("?" * len(batches))
+        rows = await self._rows(
+            "SELECT revision_id, kind, key, before, after FROM revision_changes"
+            f" WHERE revision_id IN ({marks}) ORDER BY revision_id, position",
+            batches,
+        )
+        changes: dict[int, list[RevisionChange]] = {}
+        for revision_id, kind, key, before, after in rows:
+            changes.setdefault(revision_id, []).append(
+                RevisionChange(kind, key, _entry_or_none(kind, before), _entry_or_none(kind, after))
+            )
+        return [
+            dataclasses.replace(r, changes=tuple(changes.get(r.id, ()))) if r.kind == BATCH else r
+            for r in revisions
+        ]
 
     # -- outbox ------------------------------------------------------------------------------------------
 

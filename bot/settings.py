@@ -18,6 +18,7 @@ DEFAULT_DATABASE = PROJECT_ROOT / "data" / "aoad.db"
 DEFAULT_PACK_DIR = PROJECT_ROOT / "data" / "pack"
 _TOKEN_PART = re.compile(r"^[A-Za-z0-9_-]+$")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_RATE = re.compile(r"^(\d{1,6})/(\d{1,6}(?:\.\d+)?)s?$")
 
 
 class SettingsError(Exception):
@@ -48,6 +49,37 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """`count` uses per `per` seconds, for each member."""
+
+    count: int
+    per: float
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.per:g}"
+
+
+# A fan looking things up rarely makes more than one request every few seconds; ten in twenty seconds leaves room
+# for a burst (a lookup, a Reveal, a "did you mean") while a script hammering the bot is stopped at once.
+DEFAULT_LOOKUP_RATE = Rate(10, 20.0)
+# Autocomplete asks on (almost) every keystroke: a fast typist sends a few per second for a name or two.
+DEFAULT_AUTOCOMPLETE_RATE = Rate(25, 10.0)
+
+
+def parse_rate(name: str, raw: str) -> Rate | None:
+    """ "8/10" (8 uses per 10 seconds), or "off" for no cooldown."""
+    text = raw.strip().lower().replace(" ", "")
+    if text in {"off", "none", "0"}:
+        return None
+    match = _RATE.match(text)
+    if match is None or int(match[1]) < 1 or float(match[2]) <= 0:
+        raise SettingsError(
+            f"{name} must look like 10/20 (10 uses per 20 seconds, per member) or be off, not {raw.strip()!r}."
+        )
+    return Rate(int(match[1]), float(match[2]))
+
+
+@dataclass(frozen=True)
 class Settings:
     token: Secret
     database_path: Path = DEFAULT_DATABASE
@@ -55,6 +87,8 @@ class Settings:
     owner_ids: frozenset[int] = field(default_factory=frozenset)
     log_level: str = "INFO"
     pack_dir: Path = DEFAULT_PACK_DIR
+    lookup_rate: Rate | None = DEFAULT_LOOKUP_RATE
+    autocomplete_rate: Rate | None = DEFAULT_AUTOCOMPLETE_RATE
 
 
 def check_token(token: str) -> str:
@@ -133,6 +167,9 @@ def load_settings(
 
     pack = values.get("PACK_DIR", "").strip()
 
+    lookup_rate = values.get("LOOKUP_RATE", "").strip()
+    autocomplete_rate = values.get("AUTOCOMPLETE_RATE", "").strip()
+
     return Settings(
         token=Secret(token),
         pack_dir=Path(pack) if pack else DEFAULT_PACK_DIR,
@@ -140,6 +177,12 @@ def load_settings(
         dev_guild_id=_optional_id("DEV_GUILD_ID", values.get("DEV_GUILD_ID")),
         owner_ids=frozenset(owners),
         log_level=level,
+        lookup_rate=parse_rate("LOOKUP_RATE", lookup_rate) if lookup_rate else DEFAULT_LOOKUP_RATE,
+        autocomplete_rate=(
+            parse_rate("AUTOCOMPLETE_RATE", autocomplete_rate)
+            if autocomplete_rate
+            else DEFAULT_AUTOCOMPLETE_RATE
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cards import HiddenPart, reveal_embed
+from bot.cooldowns import allow_lookup
 from bot.errors import report_error
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.render import truncate
@@ -50,6 +51,9 @@ class RevealButton(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RevealButton:
         return cls(match["kind"], match["key"], match["part"])
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await allow_lookup(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         # discord.py only logs a dynamic item's errors: report them, or the click fails silently.
@@ -191,6 +195,9 @@ class SuggestionButton(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SuggestionButton:
         return cls(match["kind"], match["key"], match["private"] == "1")
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await allow_lookup(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:

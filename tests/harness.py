@@ -54,7 +54,16 @@ def bot_environment(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-_SETTINGS = ("DISCORD_TOKEN", "DATABASE_PATH", "DEV_GUILD_ID", "OWNER_IDS", "LOG_LEVEL", "PACK_DIR")
+_SETTINGS = (
+    "DISCORD_TOKEN",
+    "DATABASE_PATH",
+    "DEV_GUILD_ID",
+    "OWNER_IDS",
+    "LOG_LEVEL",
+    "PACK_DIR",
+    "LOOKUP_RATE",
+    "AUTOCOMPLETE_RATE",
+)
 
 
 async def run_bot_process(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import io
 import os
 import subprocess
 import textwrap
@@ -155,6 +156,13 @@ def make_bot() -> commands.Bot:
     async def report(interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(ReportModal())
 
+    @bot.tree.command(name="echo", description="Send a file back, upper-cased")
+    async def echo(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        data = await file.read()
+        described = f"{file.filename} {file.size} {file.content_type} ephemeral={file.ephemeral}"
+        upper = discord.File(io.BytesIO(data.upper()), filename="echo.txt")
+        await interaction.response.send_message(described, file=upper, ephemeral=True)
+
     @bot.tree.command(name="slow", description="A deferred answer")
     async def slow(interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
@@ -251,7 +259,7 @@ async def test_sync_records_the_tree(fake_discord: FakeDiscord, bot: commands.Bo
     fan = fake_discord.synced_command("fan")
     assert {o["name"]: o["type"] for o in fan["options"]} == {"quote": 1, "settings": 2}
     synced = await bot.tree.fetch_commands()
-    assert {c.name for c in synced} == {"fan", "vote", "suggest", "report", "slow"}
+    assert {c.name for c in synced} == {"fan", "vote", "suggest", "report", "slow", "echo"}
     assert {c.id for c in synced} == {int(c["id"]) for c in fake_discord.commands[None]}
 
 
@@ -284,6 +292,33 @@ async def test_slash_command_with_typed_and_resolved_options(
 
     as_fan = await fake_discord.slash("fan", {"character": "x"}, subcommand="quote", user=guild.member("fan"))
     assert (await as_fan.response()).content == "x|1|False|1|-|-|-|manage_guild=False|bot_send=True"
+
+
+async def test_attachment_option_is_served_on_loopback_and_uploads_are_kept(
+    fake_discord: FakeDiscord, bot: commands.Bot
+) -> None:
+    attachment = fake_discord.attachment("notes.txt", "hello 지금".encode(), content_type="text/plain")
+    assert attachment.url.startswith(fake_discord.base_url + "/ephemeral-attachments/")
+    result = await fake_discord.slash("echo", {"file": attachment})
+    callback = await result.response()
+    assert callback.content == f"notes.txt {len('hello 지금'.encode())} text/plain ephemeral=True"
+    assert result.payload["data"]["resolved"]["attachments"][str(attachment.id)]["url"] == attachment.url
+    assert attachment.downloads == 1
+    assert result.original is not None
+    [upload] = result.original.uploads
+    assert (upload.filename, upload.data) == ("echo.txt", "HELLO 지금".encode())
+    assert result.original.data["attachments"][0]["filename"] == "echo.txt"
+
+    with pytest.raises(InteractionSpecError, match="needs an Attachment"):
+        await fake_discord.slash("echo", {"file": "notes.txt"})
+    too_big = fake_discord.attachment("big.bin", b"x", size=11 * 1024 * 1024)
+    with pytest.raises(InteractionSpecError, match="does not send files over"):
+        await fake_discord.slash("echo", {"file": too_big})
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(attachment.url.replace("notes.txt", "other.txt")) as missing,
+    ):
+        assert missing.status == 404
 
 
 async def test_nested_subcommand_and_locale(fake_discord: FakeDiscord, bot: commands.Bot) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import signal
 from pathlib import Path
 
 from bot.pack import Pack
-from tests.fakediscord import FAKE_TOKEN, FakeDiscord
+from tests.fakediscord import FAKE_TOKEN, FakeDiscord, InteractionResult, Permission
 from tests.harness import bot_environment, run_bot_process
 
 
@@ -103,6 +104,124 @@ async def test_a_full_session_never_logs_a_token(
     assert fake_discord.token not in log  # ...but neither the bot token
     assert interaction_token not in log  # nor the interaction token appears in it
     assert fake_discord.token.split(".")[2] not in log + stdout.decode()
+
+
+def _button(result: InteractionResult, label: str) -> str:
+    assert result.original is not None
+    for row in result.original.data["components"]:
+        for button in row["components"]:
+            if button.get("label") == label or str(button.get("custom_id", "")).startswith(label):
+                return str(button["custom_id"])
+    raise AssertionError(f"no {label!r} button")
+
+
+async def test_a_session_with_callbacks_forms_webhooks_and_deliveries_logs_no_token(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Every kind of call that carries a token, at DEBUG: slash commands, autocomplete, buttons, a form,
+    follow-ups through the interaction webhook, and announcements the deliverer posts in the background."""
+    fake = fake_discord
+    guild = fake.guild
+    # Without Manage Events the bot tells the moderator so in a follow-up: a webhook call.
+    guild.role("Bot").permissions &= ~(Permission.MANAGE_EVENTS | Permission.CREATE_EVENTS)
+    moderator, fan = guild.member("moderator"), guild.member("fan")
+    env = {"DISCORD_TOKEN": fake.token, "DATABASE_PATH": str(tmp_path / "bot.db"), "LOG_LEVEL": "DEBUG"}
+    process = await asyncio.create_subprocess_exec(
+        *fake.launch_argv(),
+        cwd=tmp_path,
+        env=bot_environment(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    output: list[bytes] = []
+
+    async def read() -> None:
+        assert process.stdout is not None
+        while line := await process.stdout.readline():
+            output.append(line)
+
+    reader = asyncio.create_task(read())
+    results: list[InteractionResult] = []
+
+    async def slash(name: str, options: dict[str, object], **kwargs: object) -> InteractionResult:
+        result = await fake.slash(name, options, **kwargs)  # type: ignore[arg-type]
+        await result.response()
+        results.append(result)
+        return result
+
+    async def click(result: InteractionResult, label: str, user: object) -> InteractionResult:
+        assert result.original is not None
+        clicked = await fake.click(result.original, _button(result, label), user=user)  # type: ignore[arg-type]
+        await clicked.response()
+        results.append(clicked)
+        return clicked
+
+    try:
+        await fake.wait_ready(timeout=15)
+        await fake.wait_synced()
+        assert await fake.autocomplete("character", {"name": "nam"}, "name", user=fan)
+        card = await slash("character", {"name": "Nam-ra"}, user=fan)
+        await click(card, "reveal:", fan)
+        await slash(
+            "manage",
+            {
+                "announcement_channel": guild.channel("announcements"),
+                "modlog_channel": guild.channel("mod-log"),
+            },
+            subcommand="setup",
+            user=moderator,
+        )
+        when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).strftime("%Y-%m-%d 17:00 UTC")
+        release = await slash(
+            "manage",
+            {"date": when, "source": "https://about.netflix.com/x"},
+            subcommand="season release-date",
+            user=moderator,
+        )
+        await click(release, "Save without announcing", moderator)
+        await slash("manage", {"premiere_event": True}, subcommand="setup", user=moderator)
+        news = await slash(
+            "manage",
+            {"text": "A new trailer", "source": "https://example.com/t", "confidence": "confirmed"},
+            subcommand="season news",
+            user=moderator,
+        )
+        await click(news, "Post", moderator)
+        opened = await fake.slash("manage", {"name": "Nam-ra"}, subcommand="character edit", user=moderator)
+        modal = await opened.wait_modal()
+        results.append(opened)
+        name_field = next(key for key, field in modal.fields.items() if field.get("label") == "Name")
+        submitted = await fake.submit_modal(
+            modal, {name_field: "Choi Nam-ra (class president)"}, user=moderator
+        )
+        await submitted.response()
+        results.append(submitted)
+        await click(submitted, "Cancel", moderator)
+        announcements = guild.channel("announcements").id
+        await fake.wait_message(announcements, lambda m: "A new trailer" in str(m.data))
+        await fake.wait_request("POST", "/webhooks/{webhook_id}/{webhook_token}")
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 20)
+        await asyncio.wait_for(reader, 5)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        reader.cancel()
+    log = b"".join(output).decode()
+    assert process.returncode == 0, log[-3000:]
+    tokens = {result.payload["token"] for result in results}
+    assert len(tokens) == len(results) >= 9
+    # The DEBUG log shows every kind of call happened...
+    for route in ("/interactions/", "/webhooks/"):
+        assert route in log, f"no {route} call in the log"
+    # ...and no secret is in it.
+    assert fake.token not in log
+    assert fake.token.split(".")[2] not in log
+    leaked = [token for token in tokens if token in log]
+    assert leaked == []
 
 
 async def test_explicit_sync_to_one_server(fake_discord: FakeDiscord, tmp_path: Path) -> None:

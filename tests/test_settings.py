@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE, Secret, SettingsError, check_token, load_settings
+from bot.settings import (
+    DEFAULT_AUTOCOMPLETE_RATE,
+    DEFAULT_DATABASE,
+    DEFAULT_LOOKUP_RATE,
+    Rate,
+    Secret,
+    SettingsError,
+    check_token,
+    load_settings,
+)
 
 # Shaped like a bot token (base64 of a numeric id, a timestamp part, an HMAC part); not a real one.
 TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GfAKEx.fake-token-for-tests-only-000000000000"
@@ -70,3 +79,24 @@ def test_the_token_never_shows_itself(tmp_path: Path) -> None:
     assert TOKEN not in str(settings)
     assert TOKEN not in f"{settings.token}"
     assert Secret(TOKEN) == settings.token
+
+
+def test_cooldowns_default_and_read_from_the_environment(tmp_path: Path) -> None:
+    none = tmp_path / "none"
+    defaults = load_settings({"DISCORD_TOKEN": TOKEN}, env_file=none)
+    assert defaults.lookup_rate == DEFAULT_LOOKUP_RATE
+    assert defaults.autocomplete_rate == DEFAULT_AUTOCOMPLETE_RATE
+    chosen = load_settings(
+        {"DISCORD_TOKEN": TOKEN, "LOOKUP_RATE": " 3 / 7.5s ", "AUTOCOMPLETE_RATE": "off"}, env_file=none
+    )
+    assert chosen.lookup_rate == Rate(3, 7.5)
+    assert chosen.autocomplete_rate is None
+
+
+@pytest.mark.parametrize("raw", ["10", "ten/20", "0/20", "5/0", "-1/5", "5/20/3", "5 per 20"])
+def test_a_malformed_cooldown_is_one_friendly_line(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(
+        SettingsError, match=r"^LOOKUP_RATE must look like 10/20 .* or be off, not "
+    ) as caught:
+        load_settings({"DISCORD_TOKEN": TOKEN, "LOOKUP_RATE": raw}, env_file=tmp_path / "none")
+    assert "\n" not in str(caught.value)

@@ -6,6 +6,7 @@ answers privately with a preview of the announcement, and saves nothing until Po
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -25,7 +26,15 @@ from bot.models import (
     Season,
     Stage,
 )
-from bot.moderation_store import Change, GuildSettings, StoredEntry
+from bot.moderation_store import BATCH, Change, GuildSettings, Revision, StoredEntry, utcnow
+from bot.portable import (
+    ImportProblems,
+    decode_file,
+    encode_file,
+    export_data,
+    plan_import,
+    reference_problems,
+)
 from bot.premiere import OffsetError, describe_offset, parse_offsets, sync_premiere_event
 from bot.render import Field, card, escape, provenance, truncate
 from bot.search import characters_of, people_of
@@ -48,7 +57,16 @@ from cogs.manage._edits import (
 )
 from cogs.manage._forms import CharacterFactForm, CharacterIdentityForm, PersonForm
 from cogs.manage._history import history_pages
-from cogs.manage._preview import send_preview
+from cogs.manage._portable import (
+    ImportRejected,
+    check_upload,
+    counts,
+    download,
+    sections,
+    sections_text,
+    summary_title,
+)
+from cogs.manage._preview import Preview, send_preview
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -75,7 +93,11 @@ def _permission_words(names: list[str]) -> str:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Manage(
-    commands.GroupCog, group_name="manage", group_description="Moderators: keep this server's data current"
+    commands.GroupCog,
+    group_name="manage",
+    group_description="Moderators: keep this server's data current",
+    # Moderators fill forms and page through history: the fan cooldowns would only get in their way.
+    group_extras={"no_cooldown": True},
 ):
     season = app_commands.Group(name="season", description="Change a season's stage, release date or news")
     character = app_commands.Group(name="character", description="Add, edit or remove a character")
@@ -763,6 +785,9 @@ class Manage(
             raise UserFacingError(
                 "There is no revision #{number} in this server. See `/manage history`.", number=revision
             )
+        if found.kind == BATCH:
+            await self._revert_batch(interaction, found)
+            return
         current = await store.get_entry(guild_id, found.kind, found.key)
         now = current.entry if current else None
         if now == found.before:
@@ -811,6 +836,143 @@ class Manage(
         )
         await send_preview(interaction, self.bot, pending)
 
+    async def _revert_batch(self, interaction: discord.Interaction, found: Revision) -> None:
+        """Undo an import (or the undoing of one) whole: every entry it changed goes back as it was before."""
+        guild_id = self._guild(interaction)
+        server = await server_lang(self.bot, interaction)
+        snapshot = await self.bot.store.snapshot(guild_id)
+        current = {(s.kind, s.key): s for s in snapshot.entries}
+        changes: list[Change] = []
+        for part in found.changes:
+            stored = current.get((part.kind, part.key))
+            now = stored.entry if stored else None
+            if now != part.before:
+                changes.append(
+                    Change(part.kind, part.key, now, part.before, stored.version if stored else None)
+                )
+        if not changes:
+            raise UserFacingError(
+                "Nothing to revert: every entry #{number} changed is already as it was before it.",
+                number=found.id,
+            )
+        after = {key: stored.entry for key, stored in current.items()}
+        for change in changes:
+            if change.after is None:
+                after.pop((change.kind, change.key), None)
+            else:
+                after[(change.kind, change.key)] = change.after
+        problems = reference_problems(after.values())
+        if problems:
+            raise ImportRejected(problems)
+        pending = PendingEdit(
+            guild_id,
+            changes,
+            summary_title(changes, server),
+            sections_text(changes, server),
+            announce_by_default=False,
+            reverts=found.id,
+            summary=ENGLISH.t("Reverted: {summary}", summary=truncate(found.summary, 200)),
+            batch=True,
+            expected_state=snapshot.state,
+            quiet=True,
+        )
+        await _send_batch_preview(
+            interaction,
+            self.bot,
+            pending,
+            Message.of(
+                "**Preview.** This undoes revision #{number} whole, as one new revision. Nothing changes until you "
+                "press **Apply**, and nothing is announced.",
+                number=found.id,
+            ),
+        )
+
+    # -- export and import -------------------------------------------------------------------------------
+
+    @app_commands.command(name="export", description="Download this server's data as a JSON file")
+    async def export(self, interaction: discord.Interaction) -> None:
+        guild_id = self._guild(interaction)
+        lang = lang_of(interaction)
+        store = self.bot.store
+        snapshot = await store.snapshot(guild_id)
+        now = utcnow()
+        data = export_data(snapshot, guild_id, fallback_show=store.pack.show, now=now)
+        encoded = encode_file(data)
+        limit = interaction.filesize_limit
+        if len(encoded) > limit:
+            raise UserFacingError(
+                "This server's data is {size} KiB, more than the {limit} KiB Discord lets me upload here, so I "
+                "can't send it as a file.",
+                size=len(encoded) // 1024,
+                limit=limit // 1024,
+            )
+        filename = f"aoad-{guild_id}-{now:%Y%m%d-%H%M%S}.json"
+        await interaction.response.send_message(
+            lang.t(
+                "This server's data: {people} cast members, {characters} characters, {seasons} seasons and {news} "
+                "news entries. `/manage import` reads it back, here or in another server.",
+                people=len(data.people),
+                characters=len(data.characters),
+                seasons=len(data.seasons),
+                news=len(data.news),
+            ),
+            file=discord.File(
+                io.BytesIO(encoded), filename=filename, description="All of Us Are Dead bot data"
+            ),
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="import",
+        description="Make this server's data exactly a file from /manage export (previewed first)",
+    )
+    @app_commands.describe(file="A .json file made by /manage export (at most 2 MiB)")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        guild_id = self._guild(interaction)
+        check_upload(file)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = decode_file(await download(file))
+        except ImportProblems as exc:
+            raise ImportRejected(exc.problems) from None
+        snapshot = await self.bot.store.snapshot(guild_id)
+        changes = plan_import(snapshot, data)
+        if not changes:
+            raise UserFacingError(
+                "Nothing to change: this server's data is already exactly what the file holds."
+            )
+        server = await server_lang(self.bot, interaction)
+        added, changed, removed = counts(changes)
+        pending = PendingEdit(
+            guild_id,
+            changes,
+            summary_title(changes, server),
+            sections_text(changes, server),
+            announce_by_default=False,
+            summary=ENGLISH.t(
+                "Imported {file}: {added} added, {changed} changed, {removed} removed",
+                file=truncate(file.filename, 80),
+                added=added,
+                changed=changed,
+                removed=removed,
+            ),
+            batch=True,
+            expected_state=snapshot.state,
+            quiet=True,
+        )
+        await _send_batch_preview(
+            interaction,
+            self.bot,
+            pending,
+            Message.of(
+                "**Preview of the import** of {file}, exported {when}. Nothing changes until you press **Apply**. "
+                "It is saved as one revision (`/manage revert` undoes it whole) and announced nowhere; the mod-log "
+                "gets one line.",
+                file=escape(truncate(file.filename, 80)),
+                when=discord.utils.format_dt(data.exported_at, "f"),
+            ),
+        )
+
     # -- autocomplete --------------------------------------------------------------------------------------
 
     @character_edit.autocomplete("name")
@@ -836,6 +998,35 @@ class Manage(
             return []
         catalog = await self.bot.store.catalog(interaction.guild_id)
         return [app_commands.Choice(name=h.label, value=h.key) for h in people_of(catalog).search(current)]
+
+
+async def _send_batch_preview(
+    interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit, heading: Message
+) -> None:
+    """What a batch would change, by kind and entry, with Apply and Cancel."""
+    lang = lang_of(interaction)
+    added, changed, removed = counts(pending.changes)
+    embed = card(
+        title=lang.t(
+            "{added} added, {changed} changed, {removed} removed",
+            added=added,
+            changed=changed,
+            removed=removed,
+        ),
+        fields=[Field(name, value) for name, value in sections(pending.changes, lang)],
+        lang=lang,
+    )
+    content = heading.render(lang) + await failing_note(bot, pending.guild_id, lang)
+    view = Preview(bot, pending, interaction.user.id, False, lang)
+    view.message_owner = interaction
+    send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+    await send(
+        truncate(content, 2000),
+        embed=embed,
+        view=view,
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
 
 
 def _is_server_manager(interaction: discord.Interaction) -> bool:

@@ -69,6 +69,12 @@ class PendingEdit:
     notes: list[Message] = field(default_factory=list)
     # The title in English, for the revision history (the title itself is in the server's language).
     summary: str = ""
+    # All the changes as one revision, undone as a whole (an import, or undoing one).
+    batch: bool = False
+    # Save only if no entry of the server changed since this snapshot state (see Store.snapshot).
+    expected_state: str | None = None
+    # A bulk restore announces nothing: the preview offers Apply instead of Post and Save.
+    quiet: bool = False
 
 
 def clean(text: str | None, what: str, limit: int, *, required: bool = True) -> str | None:

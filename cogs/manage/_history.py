@@ -9,7 +9,7 @@ import msgspec
 
 from bot.i18n import ENGLISH, Lang
 from bot.models import Entry
-from bot.moderation_store import Revision
+from bot.moderation_store import BATCH, Revision
 from bot.render import Field, card, escape, truncate
 
 PER_PAGE = 5
@@ -54,6 +54,22 @@ def diff_lines(before: Entry | None, after: Entry | None, lang: Lang = ENGLISH) 
     return lines or [lang.t("no visible change")]
 
 
+def batch_lines(revision: Revision, lang: Lang, limit: int = 8) -> list[str]:
+    """The entries a batch revision changed, one line each: `character:ma-ru`: created."""
+    lines = []
+    for change in revision.changes[:limit]:
+        if change.before is None:
+            what = lang.t("created")
+        elif change.after is None:
+            what = lang.t("removed")
+        else:
+            what = lang.t("changed")
+        lines.append(f"`{change.kind}:{change.key}`: {what}")
+    if len(revision.changes) > limit:
+        lines.append(lang.t("…and {count} more", count=len(revision.changes) - limit))
+    return lines
+
+
 def history_pages(revisions: list[Revision], title: str, lang: Lang = ENGLISH) -> list[discord.Embed]:
     if not revisions:
         return [card(title=title, description=lang.t("No changes recorded yet."), lang=lang)]
@@ -64,13 +80,19 @@ def history_pages(revisions: list[Revision], title: str, lang: Lang = ENGLISH) -
         for revision in chunk:
             when = discord.utils.format_dt(revision.created_at, "R")
             undo = " " + lang.t("(reverts #{number})", number=revision.reverts) if revision.reverts else ""
-            name = f"#{revision.id} · {revision.kind}:{revision.key}{undo}"
+            if revision.kind == BATCH:
+                entries = lang.t("{count} entries at once", count=len(revision.changes))
+                name = f"#{revision.id} · {entries}{undo}"
+                details = batch_lines(revision, lang)
+            else:
+                name = f"#{revision.id} · {revision.kind}:{revision.key}{undo}"
+                details = diff_lines(revision.before, revision.after, lang)[:8]
             body = (
                 escape(revision.summary)
                 + "\n"
                 + lang.t("by {author} {when}", author=escape(revision.author_name), when=when)
                 + "\n"
-                + "\n".join(diff_lines(revision.before, revision.after, lang)[:8])
+                + "\n".join(details)
             )
             fields.append(Field(name, body))
         pages.append(

@@ -59,7 +59,12 @@ class Preview(GuardedView):
         self.save.label = lang.t("Save without announcing")
         self.cancel.label = lang.t("Cancel")
         self.post.disabled = not can_announce
-        if not pending.announce_by_default:
+        if pending.quiet:
+            self.remove_item(self.post)
+            self.save.label = lang.t("Apply")
+            self.save.emoji = "✅"
+            self.save.style = discord.ButtonStyle.primary
+        elif not pending.announce_by_default:
             self.post.style = discord.ButtonStyle.secondary
             self.save.style = discord.ButtonStyle.primary
 
@@ -119,6 +124,8 @@ class Preview(GuardedView):
                 author_name=author,
                 outbox=drafts,
                 reverts=pending.reverts,
+                batch=pending.batch,
+                expected_state=pending.expected_state,
             )
         except DatabaseBusy as exc:
             # Nothing was written; the preview and its buttons stay as they are, for another try.
@@ -133,20 +140,25 @@ class Preview(GuardedView):
             return
         except ConflictError:
             self._finish()
-            await interaction.response.edit_message(
-                content=lang.t(
+            if pending.expected_state is not None:
+                conflict = lang.t(
+                    "⚠️ This server's data changed after this preview was made (another moderator's edit?), so "
+                    "nothing was saved. Run the command again to compare with the current data."
+                )
+            else:
+                conflict = lang.t(
                     "⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
                     "command again to start from the current version."
-                ),
-                embeds=[],
-                view=self,
-            )
+                )
+            await interaction.response.edit_message(content=conflict, embeds=[], view=self)
             return
         if self.bot.deliverer is not None:
             self.bot.deliverer.wake()
         self._finish()
         numbers = ", ".join(f"#{r.id}" for r in result.revisions)
-        if announce and any(d.purpose == "announcement" for d in drafts):
+        if pending.quiet:
+            done = lang.t("✅ Applied as revision {numbers}, without announcing.", numbers=numbers)
+        elif announce and any(d.purpose == "announcement" for d in drafts):
             done = lang.t(
                 "📣 Saved as revision {numbers} and queued for <#{channel}>.",
                 numbers=numbers,

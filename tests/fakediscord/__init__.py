@@ -62,8 +62,15 @@ missing or disabled component, a modal field that does not exist or a required o
 
 - ``await fake.slash(name, options, *, subcommand="group sub", guild_id=..., channel_id=..., user=...,
   locale="en-US")`` -> ``InteractionResult``. Values: str, int, float, bool, and ``Member``/``User``/``Role``/
-  ``Channel`` objects or ids for entity options (sent with ``resolved`` data). ``guild_id=None`` is a DM
-  (``user`` instead of ``member``, context 1). Defaults: first guild, its first text channel, its owner.
+  ``Channel`` objects or ids for entity options (sent with ``resolved`` data), and ``Attachment`` objects
+  for attachment options. ``guild_id=None`` is a DM (``user`` instead of ``member``, context 1). Defaults:
+  first guild, its first text channel, its owner.
+- ``fake.attachment(filename, data, *, content_type="application/json; charset=utf-8", size=None)`` ->
+  ``Attachment``: a file a user attaches to a slash command. It goes in ``resolved.attachments`` as Discord
+  sends it (``id``, ``filename``, ``size``, ``url``, ``proxy_url``, ``content_type``, ``ephemeral``), and its
+  ``url`` points at the fake itself (``http://127.0.0.1:PORT/ephemeral-attachments/…``), so discord.py's
+  ``Attachment.read()`` works unchanged. ``size=`` makes Discord report another size (to test size checks
+  without big files), ``content_type=None`` leaves the type out; ``attachment.downloads`` counts the GETs.
 - ``await fake.autocomplete(name, options, focused, *, subcommand=...)`` -> the choices (list of dicts).
 - ``await fake.click(message, custom_id, *, user=..., values=None)`` -> ``InteractionResult``; ``message`` is a
   ``StoredMessage`` or its id (interaction responses, follow-ups and channel messages are all stored).
@@ -89,12 +96,15 @@ scheduled events need a future start, and EXTERNAL ones a location and an end; c
 REST records, faults and rate limits
 ------------------------------------
 ``fake.requests`` lists every ``RecordedRequest`` (method, path, ``route`` template, params, query, ``json``
-(multipart ``payload_json`` parsed), form, uploads, headers without Authorization, status, response,
+(multipart ``payload_json`` parsed), form, uploads (each file the bot sent, as ``Upload``: field_name,
+filename, content_type, data), headers without Authorization, status, response,
 response_headers, received_at). Route templates are discord.py's ``Route`` paths, e.g.
 ``"/channels/{channel_id}/messages"``. ``fake.requests_to(method, route)``, ``await fake.wait_request(method,
 route, count)``, ``fake.unknown_requests`` (answered 404; assert it is empty). Bot-created messages:
 ``fake.messages[channel_id]`` (visible ones, oldest first), ``fake.all_messages[message_id]`` (ephemeral and
-deleted too), ``await fake.wait_message(channel, predicate)``. Commands: ``fake.commands[guild_id or None]``,
+deleted too), ``await fake.wait_message(channel, predicate)``. Files the bot uploads (multipart, with a
+message, an interaction response, a follow-up or an edit) are kept whole in ``StoredMessage.uploads``, and
+``data["attachments"]`` describes them as Discord would. Commands: ``fake.commands[guild_id or None]``,
 ``fake.sync_count``, ``fake.command_syncs``, ``fake.synced_command(name)``, ``await fake.wait_synced()``.
 
 ``fake.fail(method, route, status=429, *, retry_after=0.2, global_=False, times=1, scope="user")`` fails the
@@ -134,12 +144,14 @@ a zstd module) are logged, reported by every timed-out wait, and raised when the
 clear ``fake.problems`` if a test provokes one on purpose.
 
 Not covered: voice, sharding beyond echoing ``shard``, ETF encoding, reactions, pins, bans, invites, emojis,
-stickers, polls beyond storing them, webhooks other than the interaction webhook, attachments downloads
-(attachment URLs point at Discord's CDN and are not served), message content of other users.
+stickers, polls beyond storing them, webhooks other than the interaction webhook, downloads of files the bot
+itself uploaded (their URLs point at Discord's CDN; read ``StoredMessage.uploads`` instead), message content of
+other users.
 """
 
 from __future__ import annotations
 
+from .attachments import Attachment
 from .errors import ApiError
 from .gateway import Gateway, GatewayConnection, GatewaySession
 from .interactions import Callback, InteractionResult, InteractionSpecError, Modal
@@ -174,6 +186,7 @@ __all__ = [
     "DEFAULT_GUILD",
     "FAKE_TOKEN",
     "ApiError",
+    "Attachment",
     "Callback",
     "Channel",
     "ChannelType",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .attachments import Attachment
 from .messages import EPHEMERAL, StoredMessage
 from .models import JSON, Channel, ChannelType, Guild, Member, Role, User, channel_permissions
 from .snowflake import new_snowflake
@@ -81,8 +82,9 @@ OPTION_TYPE_NAMES = {
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
-OptionValue = str | int | float | bool | Member | User | Role | Channel
-"""What a test may pass as an option value; ids (ints) work for user, channel, role and mentionable options."""
+OptionValue = str | int | float | bool | Member | User | Role | Channel | Attachment
+"""What a test may pass as an option value; ids (ints) work for user, channel, role and mentionable options;
+attachment options take an :class:`Attachment` made with ``FakeDiscord.attachment``."""
 
 
 class InteractionSpecError(AssertionError):
@@ -378,6 +380,8 @@ def _option_value(spec: JSON, value: OptionValue, qualified: str, invoker: Invok
         checked = value
     elif option_type in (USER, ROLE, CHANNEL, MENTIONABLE):
         checked = _resolve_entity(spec, value, label, invoker, resolved)
+    elif option_type == ATTACHMENT:
+        checked = _resolve_attachment(value, label, resolved)
     else:
         raise InteractionSpecError(f"{label}: the fake cannot send {_type_name(spec)} options")
     choices = spec.get("choices")
@@ -439,6 +443,20 @@ def _resolve_entity(spec: JSON, value: OptionValue, label: str, invoker: Invoker
     else:
         _resolve_channel(spec, entity, label, invoker, resolved)
     return str(entity.id)
+
+
+def _resolve_attachment(value: OptionValue, label: str, resolved: JSON) -> str:
+    """An attachment option's value is the file's id; the file itself goes in ``resolved.attachments``."""
+    if not isinstance(value, Attachment):
+        raise InteractionSpecError(
+            f"{label} needs an Attachment (FakeDiscord.attachment(...)), got {value!r}"
+        )
+    if value.size > ATTACHMENT_SIZE_LIMIT:
+        raise InteractionSpecError(
+            f"{label}: Discord's client does not send files over {ATTACHMENT_SIZE_LIMIT} bytes ({value.size})"
+        )
+    resolved.setdefault("attachments", {})[str(value.id)] = value.to_payload()
+    return str(value.id)
 
 
 def _lookup(guild: Guild | None, entity_id: int, option_type: int) -> Member | Role | Channel | None:

@@ -15,6 +15,7 @@ from typing import Any, Literal, Self, TypeVar
 import discord
 from aiohttp import web
 
+from .attachments import ATTACHMENT_ROUTE, Attachment, AttachmentStore
 from .gateway import CLOSE_UNKNOWN_ERROR, Gateway, GatewaySession
 from .interactions import (
     APPLICATION_COMMAND,
@@ -104,6 +105,7 @@ class FakeDiscord(FakeState):
             token=token, heartbeat_interval_ms=heartbeat_interval_ms, world=self, changes=self.changes
         )
         self.rest = RestApi(self, rate_limits=rate_limits)
+        self.attachments = AttachmentStore()
         self._routes: list[Route] = [
             *core_routes(self, lambda: self.gateway_url),
             *channel_routes(self),
@@ -129,6 +131,7 @@ class FakeDiscord(FakeState):
         """Start serving on a free port."""
         app = web.Application()
         app.router.add_get("/", self.gateway.handle)
+        app.router.add_get(ATTACHMENT_ROUTE, self.attachments.serve)
         self.rest.mount(app, self._routes)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -435,6 +438,26 @@ class FakeDiscord(FakeState):
         )
 
     # Interactions
+
+    def attachment(
+        self,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str | None = "application/json; charset=utf-8",
+        size: int | None = None,
+    ) -> Attachment:
+        """A file a user attaches to a slash command (pass it as an attachment option's value).
+
+        It is served at ``attachment.url`` on 127.0.0.1 once the fake is running; ``size`` overrides the size
+        Discord reports (``len(data)`` by default), ``content_type=None`` leaves it out as Discord does for
+        files it cannot type.
+        """
+        if self._runner is None:
+            raise AssertionError("start the fake before making attachments: their URLs need its port")
+        return self.attachments.add(
+            self.base_url, self.application_id, filename, data, content_type=content_type, size=size
+        )
 
     async def slash(
         self,
