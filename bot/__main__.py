@@ -146,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    except discord.DiscordServerError as exc:
+        # Discord's outage, not a setting to fix: exit code 1, so a service manager starts the bot again.
+        print(
+            f"error: Discord is not answering properly right now ({exc.status}); start the bot again in a few "
+            "minutes.",
+            file=sys.stderr,
+        )
+        return 1
     except discord.PrivilegedIntentsRequired:
         print(
             "error: Discord refused an intent this bot did not expect to need; please report this.",

@@ -26,10 +26,12 @@ import aiohttp
 import discord
 
 from bot.cooldowns import allow_lookup
+from bot.errors import report_error
 from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.loops import IDLE_WAIT, DueLoop
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
 from bot.render import BRAND_COLOUR, CONTENT_LIMIT, card, truncate
+from bot.store import DatabaseBusy
 from bot.subscriptions import toggle_subscription
 
 if TYPE_CHECKING:
@@ -165,7 +167,11 @@ class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ao
         return await allow_lookup(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await toggle_subscription(interaction)
+        # discord.py only logs a dynamic item's errors: without this the fan's click would fail silently.
+        try:
+            await toggle_subscription(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, "the Notify me button")
 
 
 def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:
@@ -218,8 +224,15 @@ class Deliverer(DueLoop):
             by_channel: dict[int, list[OutboxItem]] = {}
             for item in due:
                 by_channel.setdefault(item.channel_id, []).append(item)
-            results = await asyncio.gather(*(self._deliver_channel(items) for items in by_channel.values()))
-            done = sum(results)
+            # Every channel finishes the row in hand before a busy database ends the pass: none is left
+            # running into the next pass.
+            results = await asyncio.gather(
+                *(self._deliver_channel(items) for items in by_channel.values()), return_exceptions=True
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            done = sum(r for r in results if isinstance(r, int))
             finished += done
             if len(due) < DUE_BATCH or done == 0:
                 break
@@ -239,6 +252,10 @@ class Deliverer(DueLoop):
         """Take one row as far as it can go now. True when it reached a final state."""
         try:
             return await self._deliver(item)
+        except DatabaseBusy:
+            # Recording the retry would need the database too: the whole pass waits for the lock to clear. A
+            # POST that went out before a step could be recorded is sent again with the same nonce.
+            raise
         except Exception as exc:
             # Whatever went wrong, this row waits its turn again and the others are not held up.
             log.exception("Delivery of outbox row %s failed unexpectedly", item.id)

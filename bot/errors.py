@@ -13,12 +13,19 @@ import discord
 from discord import app_commands
 
 from bot.i18n import ENGLISH, N_, Lang, lang_of
+from bot.store import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = N_(
     "Sorry, something went wrong on our side while answering that. It has been logged; please try again in a "
     "moment."
+)
+
+DATABASE_BUSY = N_("The database is busy right now, so nothing was saved. Please try again in a few seconds.")
+DISCORD_TROUBLE = N_(
+    "Discord had a problem with that just now (error {status}), so it may not have gone through. Please try "
+    "again in a moment."
 )
 
 
@@ -87,8 +94,18 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
     """Tell the user, in their language and privately, what went wrong; log what they must not see."""
     lang = lang_of(interaction)
     message: str | None
+    if isinstance(error, DatabaseBusy):
+        # Expected while another program (a backup, a migration, an operator's sqlite3) holds the database.
+        log.warning("The database was busy in %s: %s", where, error)
+        error = UserFacingError(DATABASE_BUSY)
     if isinstance(error, UserFacingError):
         message = error.render(lang)
+    elif isinstance(error, discord.DiscordServerError) or (
+        isinstance(error, discord.HTTPException) and error.status == 429
+    ):
+        # Discord's own trouble (an outage, a rate limit discord.py stopped waiting for): not a bug here.
+        log.warning("Discord failed a request in %s: %s", where, error)
+        message = lang.t(DISCORD_TROUBLE, status=error.status)
     else:
         message = (
             describe_check_failure(error, lang) if isinstance(error, app_commands.AppCommandError) else None

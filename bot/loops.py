@@ -12,6 +12,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from bot.store import DatabaseBusy
+
 log = logging.getLogger(__name__)
 
 # How long stopping waits for the item in hand to be recorded before cancelling.
@@ -20,6 +22,8 @@ STOP_GRACE = 5.0
 IDLE_WAIT = 30.0
 # After an error, how long a loop waits before trying what is due again (rather than at once, forever).
 ERROR_PAUSE = 10.0
+# While another writer holds the database, the first pause before trying again; it doubles up to ERROR_PAUSE.
+BUSY_PAUSE = 0.5
 
 
 class DueLoop:
@@ -29,6 +33,8 @@ class DueLoop:
         self.clock = clock
         self.idle = idle
         self.errors = 0
+        # Passes in a row that found the database busy: the pause before the next one grows with them.
+        self.busy = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -63,17 +69,27 @@ class DueLoop:
         while not self._stopping:
             self._wake.clear()
             self.errors = 0
+            wait = self.idle
             try:
                 await self.run_once()
+                if self._stopping:
+                    break
+                due = await self.next_due()
+                if due is not None:
+                    wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
+            except DatabaseBusy as exc:
+                # Nothing was lost: what was due is still in the store, and is tried again once the lock clears.
+                pause = min(ERROR_PAUSE, BUSY_PAUSE * 2**self.busy)
+                self.busy += 1
+                log.warning("%s: the database is busy (%s); trying again in %.1f s", self.name, exc, pause)
+                wait = pause
             except Exception:
                 log.exception("%s failed; it will try again", self.name)
                 self.errors += 1
+            else:
+                self.busy = 0
             if self._stopping:
                 break
-            wait = self.idle
-            due = await self.next_due()
-            if due is not None:
-                wait = max(0.0, min(wait, (due - self.clock()).total_seconds()))
             if self.errors:
                 wait = max(wait, ERROR_PAUSE)
             with contextlib.suppress(TimeoutError):

@@ -27,6 +27,7 @@ from bot.loops import IDLE_WAIT, DueLoop
 from bot.models import Season, Show
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, Reminder, utcnow
 from bot.render import provenance, truncate
+from bot.store import DatabaseBusy
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -44,6 +45,9 @@ EVENT_NAME_LIMIT = 100
 EVENT_DESCRIPTION_LIMIT = 1000
 # While firing many reminders at once, wake the deliverer every this many.
 WAKE_EVERY = 50
+# After Discord failed a Scheduled Event call for a passing reason (5xx, rate limit, network), the pauses
+# before the scheduler makes the event match the date again: the last one repeats until it works.
+EVENT_RETRY_DELAYS = (5.0, 30.0, 120.0, 600.0)
 
 
 class OffsetError(ValueError):
@@ -139,22 +143,48 @@ class PremiereScheduler(DueLoop):
         self.bot = bot
         self.store = bot.store
         self._superseded: list[Reminder] = []
+        # Premiere events to sync again after a passing failure: (guild, season) -> (when, attempts so far).
+        self._event_retries: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
         if bot.deliverer is not None:
             # A reminder still waiting in the outbox is checked again just before it is posted.
             bot.deliverer.validators["reminder"] = self.still_worth_posting
 
     async def next_due(self) -> dt.datetime | None:
-        return await self.store.next_reminder_due()
+        due = [await self.store.next_reminder_due(), *(at for at, _ in self._event_retries.values())]
+        return min((d for d in due if d is not None), default=None)
+
+    def retry_event_later(self, guild_id: int, season: int) -> None:
+        """Make the server's premiere event match its date again later: Discord failed for a passing reason."""
+        _, attempts = self._event_retries.get((guild_id, season), (None, 0))
+        delay = EVENT_RETRY_DELAYS[min(attempts, len(EVENT_RETRY_DELAYS) - 1)]
+        self._event_retries[(guild_id, season)] = (self.clock() + dt.timedelta(seconds=delay), attempts + 1)
+        log.info("Syncing the premiere event of guild %s again in %.0f s", guild_id, delay)
+        self.wake()
+
+    async def _retry_events(self, now: dt.datetime) -> None:
+        for key, (at, attempts) in list(self._event_retries.items()):
+            if at > now or self._stopping:
+                continue
+            guild_id, season = key
+            problem = await sync_premiere_event(self.bot, guild_id, season)
+            if self._event_retries.get(key, (at, attempts)) == (at, attempts):
+                # Not failing again (else it was rescheduled): done, or refused for a reason a moderator fixes.
+                del self._event_retries[key]
+            if problem:
+                log.warning("Guild %s: %s", guild_id, problem.render(ENGLISH))
 
     async def run_once(self) -> int:
-        """Fire or drop every reminder due now; returns how many were fired."""
+        """Fire or drop every reminder due now, and retry premiere events due; returns reminders fired."""
         fired = 0
         now = self.clock()
+        await self._retry_events(now)
         for reminder in self._latest_of_each(await self.store.due_reminders(now), now):
             if self._stopping:
                 break
             try:
                 handled = await self._handle(reminder, now)
+            except DatabaseBusy:
+                raise
             except Exception:
                 log.exception("Reminder %s could not be fired; it will be tried again", reminder.id)
                 self.errors += 1
@@ -276,8 +306,17 @@ async def sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int = 
             return await _sync_premiere_event(bot, guild_id, season_number)
         except (OSError, TimeoutError) as exc:
             log.warning("Could not reach Discord to sync the premiere event of guild %s: %s", guild_id, exc)
+            if bot.premiere is not None:
+                bot.premiere.retry_event_later(guild_id, season_number)
             return Message.of(
                 "I couldn't reach Discord to update the premiere's Scheduled Event; try again later."
+            )
+        except DatabaseBusy as exc:
+            # The change itself is saved; an event made but not recorded is adopted by the next sync.
+            log.warning("Could not record the premiere event of guild %s: %s", guild_id, exc)
+            return Message.of(
+                "The database was busy, so I couldn't finish updating the premiere's Scheduled Event. Run "
+                "`/manage setup premiere_event:True` in a minute to bring it up to date."
             )
 
 
@@ -348,6 +387,14 @@ async def _sync_premiere_event(bot: AoadBot, guild_id: int, season_number: int) 
         )
     except discord.HTTPException as exc:
         log.warning("Discord refused the premiere event of guild %s: %s", guild_id, exc)
+        if (exc.status >= 500 or exc.status == 429) and bot.premiere is not None:
+            # Discord's own trouble, not the request's: the scheduler tries again by itself.
+            bot.premiere.retry_event_later(guild_id, season_number)
+            return Message.of(
+                "Discord had a problem updating the premiere's Scheduled Event (error {status}); I'll try again "
+                "by myself in a moment.",
+                status=exc.status,
+            )
         return Message.of(
             "Discord refused the premiere's Scheduled Event ({status}): {error}",
             status=exc.status,

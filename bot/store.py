@@ -30,11 +30,35 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another writer (another program, a backup, a long transaction) before giving
+# up. Discord wants an answer to a command within 3 s: a moderator's change may wait for the bot's own queue
+# of writes (at most this long too) and then for SQLite's lock, and must still leave time to say it failed.
+BUSY_TIMEOUT_MS = 1000
+WRITE_QUEUE_TIMEOUT = BUSY_TIMEOUT_MS / 1000
+
+# After a server's data could not be seeded or upgraded for a busy database, how long lookups answer from
+# what is there without trying again (each try waits the busy timeout).
+SEED_RETRY_PAUSE = 10.0
+
+_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class StoreError(Exception):
     """The database cannot be opened or used; the message is one line fit to show an operator."""
+
+
+class DatabaseBusy(StoreError):
+    """Another writer held the database longer than the busy timeout: nothing was written. Try again later."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether SQLite gave up waiting for a lock ("database is locked" / "busy")."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 class MigrationError(StoreError):
@@ -99,6 +123,8 @@ class Store(ModerationRepository):
         # Guilds already checked against the bundled pack since start-up.
         self._current: set[int] = set()
         self._spoiler_levels: dict[int, SpoilerLevel] = {}
+        # Guilds whose seeding found the database busy, and when lookups may try it again (loop time).
+        self._seed_retry_at: dict[int, float] = {}
 
     @classmethod
     @asynccontextmanager
@@ -128,23 +154,41 @@ class Store(ModerationRepository):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: everything done on the yielded connection commits together or not at all."""
-        async with self._write_lock:
+        """One write transaction: everything done on the yielded connection commits together or not at all.
+
+        Raises DatabaseBusy, having written nothing, when the bot's own earlier writes or another program
+        hold the database for longer than the busy timeout.
+        """
+        try:
+            async with asyncio.timeout(WRITE_QUEUE_TIMEOUT):
+                await self._write_lock.acquire()
+        except TimeoutError:
+            raise DatabaseBusy("the bot's earlier writes are still waiting for the database") from None
+        try:
             if self._writer.in_transaction:
                 # A transaction left open by a cancelled or failed caller must not swallow this one.
                 with contextlib.suppress(sqlite3.Error):
                     await self._writer.execute("ROLLBACK")
-            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if is_busy(exc):
+                    raise DatabaseBusy(f"another writer holds the database: {exc}") from exc
+                raise
             try:
                 yield self._writer
                 await self._writer.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 # The rollback must never replace the original error (a cancellation above all): if a
                 # cancelled COMMIT went through after all, there is nothing left to roll back.
                 with contextlib.suppress(sqlite3.Error):
                     if self._writer.in_transaction:
                         await self._writer.execute("ROLLBACK")
+                if is_busy(exc):
+                    raise DatabaseBusy(f"the database was busy: {exc}") from exc
                 raise
+        finally:
+            self._write_lock.release()
 
     async def schema_version(self) -> int:
         async with self._reader.execute("PRAGMA user_version") as cursor:
@@ -199,12 +243,33 @@ class Store(ModerationRepository):
         cached = self._catalogs.get(guild_id)
         if cached is not None:
             return cached
-        await self.ensure_guild(guild_id)
+        now = asyncio.get_running_loop().time()
+        if now < self._seed_retry_at.get(guild_id, 0.0):
+            return await self._catalog_as_is(guild_id)
+        try:
+            await self.ensure_guild(guild_id)
+        except DatabaseBusy as exc:
+            # Fans' lookups only read: they answer from what the server has, and seeding or upgrading it waits
+            # for a later lookup.
+            log.warning(
+                "Guild %s: could not bring its data up to date (%s); answering from it as is", guild_id, exc
+            )
+            self._seed_retry_at[guild_id] = now + SEED_RETRY_PAUSE
+            return await self._catalog_as_is(guild_id)
+        self._seed_retry_at.pop(guild_id, None)
         generation = self._generations.get(guild_id, 0)
         catalog = await self._load_catalog(guild_id)
         if self._generations.get(guild_id, 0) == generation:
             self._catalogs[guild_id] = catalog
         return catalog
+
+    async def _catalog_as_is(self, guild_id: int) -> Catalog:
+        """A server's data as stored, uncached; the pack itself for a server never seeded (its copy would be)."""
+        if not list(
+            await self._reader.execute_fetchall("SELECT 1 FROM guilds WHERE guild_id = ?", (guild_id,))
+        ):
+            return self._pack_catalog
+        return await self._load_catalog(guild_id)
 
     def forget(self, guild_id: int) -> None:
         """Drop a server's cached catalog after its data changed; the next lookup reads it afresh."""
@@ -218,6 +283,16 @@ class Store(ModerationRepository):
         data still hashes to the pack entry it was taken from. Entries a moderator removed stay removed.
         """
         if guild_id in self._current:
+            return
+        # Already seeded from this very pack (every start but the first after an upgrade): nothing to write, so
+        # a lookup never waits for a writer.
+        seeded = list(
+            await self._reader.execute_fetchall(
+                "SELECT pack_digest FROM guilds WHERE guild_id = ?", (guild_id,)
+            )
+        )
+        if seeded and seeded[0][0] == self.pack.digest:
+            self._current.add(guild_id)
             return
         async with self.transaction() as db:
             async with db.execute("SELECT pack_digest FROM guilds WHERE guild_id = ?", (guild_id,)) as cursor:

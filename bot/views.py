@@ -16,6 +16,7 @@ import discord
 
 from bot.cards import HiddenPart, reveal_embed
 from bot.cooldowns import allow_lookup
+from bot.errors import report_error
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.render import truncate
 
@@ -55,6 +56,13 @@ class RevealButton(
         return await allow_lookup(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        # discord.py only logs a dynamic item's errors: report them, or the click fails silently.
+        try:
+            await self._reveal(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, "a Reveal button")
+
+    async def _reveal(self, interaction: discord.Interaction) -> None:
         bot: AoadBot = interaction.client  # type: ignore[assignment]
         lang = lang_of(interaction)
         catalog = await bot.store.catalog(interaction.guild_id)
@@ -192,6 +200,12 @@ class SuggestionButton(
         return await allow_lookup(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._open(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, "a suggestion button")
+
+    async def _open(self, interaction: discord.Interaction) -> None:
         opener = CARD_OPENERS.get(self.kind)
         if opener is None:
             await interaction.response.send_message(

@@ -17,6 +17,7 @@ from bot.i18n import Lang, lang_of
 from bot.moderation_store import ConflictError
 from bot.premiere import sync_premiere_event
 from bot.render import truncate
+from bot.store import DatabaseBusy
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._edits import PendingEdit
 
@@ -126,6 +127,17 @@ class Preview(GuardedView):
                 batch=pending.batch,
                 expected_state=pending.expected_state,
             )
+        except DatabaseBusy as exc:
+            # Nothing was written; the preview and its buttons stay as they are, for another try.
+            log.warning("The database was busy saving a change in guild %s: %s", pending.guild_id, exc)
+            await send_ephemeral(
+                interaction,
+                lang.t(
+                    "The database is busy right now, so nothing was saved yet. Your preview is still here: press "
+                    "**Post** or **Save without announcing** again in a few seconds."
+                ),
+            )
+            return
         except ConflictError:
             self._finish()
             if pending.expected_state is not None:
