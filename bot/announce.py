@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.cooldowns import allow_lookup
-from bot.errors import report_error
+from bot.cooldowns import FanButton
 from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.loops import IDLE_WAIT, DueLoop
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, utcnow
@@ -146,8 +145,11 @@ def guild_lang(bot: AoadBot, settings: GuildSettings) -> Lang:
     return Lang.of(guild.preferred_locale if guild else None)
 
 
-class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"aoad:notify"):
-    """ "Notify me" under an announcement: does what /subscribe does, for whoever presses it."""
+class NotifyButton(FanButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"aoad:notify"):
+    """ "Notify me" under an announcement: does what /subscribe does, for whoever presses it. Each press
+    changes a role through Discord's API, so it counts against the same cooldown as /subscribe."""
+
+    where = "the Notify me button"
 
     def __init__(self, label: str = "Notify me") -> None:
         super().__init__(
@@ -162,16 +164,8 @@ class NotifyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ao
     ) -> NotifyButton:
         return cls()
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        # Each press changes a role through Discord's API: the same bucket as /subscribe.
-        return await allow_lookup(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        # discord.py only logs a dynamic item's errors: without this the fan's click would fail silently.
-        try:
-            await toggle_subscription(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc, "the Notify me button")
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        await toggle_subscription(interaction)
 
 
 def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:

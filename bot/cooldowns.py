@@ -75,8 +75,10 @@ def _cooldowns(interaction: discord.Interaction) -> Cooldowns | None:
 
 
 def _exempt(command: Any) -> bool:
-    root = command.root_parent or command if command is not None else None
-    return bool(root is not None and root.extras.get("no_cooldown"))
+    if command is None:
+        return False
+    root = command.root_parent or command
+    return bool(root.extras.get("no_cooldown"))
 
 
 async def allow_command(interaction: discord.Interaction) -> bool:
@@ -106,6 +108,29 @@ async def allow_lookup(interaction: discord.Interaction) -> bool:
         return True
     await report_error(interaction, cooldown_error(cooldowns.lookups.rate, retry_after), "cooldown")
     return False
+
+
+class FanButton:
+    """For the buttons anyone may press on old messages (Reveal, "did you mean", Notify me), mixed in before
+    `discord.ui.DynamicItem`: each press counts against the member's lookup cooldown, and an error is answered.
+
+    discord.py only logs a dynamic item's errors, so without the answer a failed click would fail silently.
+    Subclasses implement `pressed` and name themselves in `where` for the log.
+    """
+
+    where: str = "a button"
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return await allow_lookup(interaction)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.pressed(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, self.where)
+
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
 
 
 class LimitedTree(ErrorHandlingTree):

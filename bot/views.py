@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cards import HiddenPart, reveal_embed
-from bot.cooldowns import allow_lookup
-from bot.errors import report_error
+from bot.cooldowns import FanButton
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.render import truncate
 
@@ -30,10 +29,13 @@ MAX_REVEAL_BUTTONS = 5
 
 
 class RevealButton(
+    FanButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reveal:(?P<kind>[a-z]+):(?P<key>[a-z0-9-]+):(?P<part>[a-z0-9]+)",
 ):
     """Shows one hidden fact, only to the fan who pressed it."""
+
+    where = "a Reveal button"
 
     def __init__(self, kind: str, key: str, part: str, label: str = "Reveal") -> None:
         super().__init__(
@@ -52,17 +54,7 @@ class RevealButton(
     ) -> RevealButton:
         return cls(match["kind"], match["key"], match["part"])
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await allow_lookup(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        # discord.py only logs a dynamic item's errors: report them, or the click fails silently.
-        try:
-            await self._reveal(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc, "a Reveal button")
-
-    async def _reveal(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         bot: AoadBot = interaction.client  # type: ignore[assignment]
         lang = lang_of(interaction)
         catalog = await bot.store.catalog(interaction.guild_id)
@@ -175,10 +167,13 @@ CARD_OPENERS: dict[str, OpenCard] = {}
 
 
 class SuggestionButton(
+    FanButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"open:(?P<kind>[a-z]+):(?P<key>[a-z0-9-]+):(?P<private>[01])",
 ):
     """A "did you mean" button: opens the card it names, as privately as the original question."""
+
+    where = "a suggestion button"
 
     def __init__(self, kind: str, key: str, private: bool, label: str = "Open") -> None:
         super().__init__(
@@ -196,16 +191,7 @@ class SuggestionButton(
     ) -> SuggestionButton:
         return cls(match["kind"], match["key"], match["private"] == "1")
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await allow_lookup(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._open(interaction)
-        except Exception as exc:
-            await report_error(interaction, exc, "a suggestion button")
-
-    async def _open(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         opener = CARD_OPENERS.get(self.kind)
         if opener is None:
             await interaction.response.send_message(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -97,3 +98,26 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: flo
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {limit:g}s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+class LogRecords(logging.Handler):
+    """Every record at its level or above, from every logger."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def capturing_logs(level: int) -> Iterator[LogRecords]:
+    """What the bot (and discord.py) log while the block runs, from `level` up."""
+    handler = LogRecords(level)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)

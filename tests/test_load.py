@@ -33,7 +33,7 @@ import pytest
 from bot.pack import Pack
 from tests.cogs.world import new_guild
 from tests.fakediscord import Callback, FakeDiscord, InteractionResult, Member, RateLimits, Role
-from tests.harness import running_bot
+from tests.harness import capturing_logs, running_bot
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 
@@ -47,15 +47,6 @@ PEOPLE = ("Park Ji-hoo", "Yoon Chan-young", "Cho Yi-hyun", "Lomon")
 EDITED = ("Nam On-jo", "Lee Cheong-san", "Choi Nam-ra")
 SAVED = re.compile(r"Saved as revision #(\d+)")
 ERROR_REPLIES = ("Sorry, something went wrong", "Traceback", "Easy there")
-
-
-class Captured(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @dataclass
@@ -208,10 +199,7 @@ async def test_twenty_people_for_a_minute(tmp_path: Path, pack: Pack) -> None:
     guild, ping, _helpers = new_guild()
     fans, mods = _crowd(guild, guild.role("Moderators"))
     limits = RateLimits(global_per_second=50, per_route={"POST /channels/{channel_id}/messages": (5, 5.0)})
-    captured = Captured()
-    root = logging.getLogger()
-    root.addHandler(captured)
-    try:
+    with capturing_logs(logging.DEBUG) as captured:
         async with (
             FakeDiscord(guilds=[guild], rate_limits=limits) as fake,
             running_bot(fake, tmp_path / "bot.db", pack) as bot,
@@ -273,8 +261,6 @@ async def test_twenty_people_for_a_minute(tmp_path: Path, pack: Pack) -> None:
             assert all(m.data.get("mention_everyone") is False for m in messages)
             assert fake.unknown_requests == []
             assert fake.problems == []
-    finally:
-        root.removeHandler(captured)
 
     locked = [r.getMessage() for r in captured.records if "locked" in r.getMessage().lower()]
     errors = [r.getMessage() for r in captured.records if r.levelno >= logging.ERROR]

@@ -42,7 +42,7 @@ from tests import hostile
 from tests.cogs.world import World, new_guild
 from tests.discord_limits import check_mentions, check_requests, describe
 from tests.fakediscord import Callback, FakeDiscord, InteractionResult, Member, StoredMessage
-from tests.harness import eventually, running_bot
+from tests.harness import LogRecords, capturing_logs, eventually, running_bot
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -441,17 +441,6 @@ def missing_strategies(leaves: dict[str, Leaf]) -> list[str]:
 # -- running examples --------------------------------------------------------------------------------------
 
 
-class ErrorLog(logging.Handler):
-    """Everything logged at ERROR or above while the bot runs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 _TRACEBACK = re.compile(
     r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|\b\w+(?:Error|Exception)\(|<class '|object at 0x"
 )
@@ -497,7 +486,7 @@ class Fuzzer:
     """Runs examples against one running bot, and checks everything each one made the bot do."""
 
     world: World
-    errors: ErrorLog
+    errors: LogRecords
     loop: asyncio.AbstractEventLoop
     context: Context
     leaves: dict[str, Leaf]
@@ -761,9 +750,7 @@ class Fuzzer:
 async def fuzz(tmp_path: Path, pack: Pack) -> AsyncIterator[Fuzzer]:
     """The bot in a server set up for announcements, and a fuzzer that checks everything it does."""
     guild, ping, helpers = new_guild()
-    errors = ErrorLog()
-    logging.getLogger().addHandler(errors)
-    try:
+    with capturing_logs(logging.ERROR) as errors:
         async with (
             FakeDiscord(guilds=[guild]) as fake,
             running_bot(fake, tmp_path / "bot.db", pack, lookup_rate=None, autocomplete_rate=None) as bot,
@@ -780,8 +767,6 @@ async def fuzz(tmp_path: Path, pack: Pack) -> AsyncIterator[Fuzzer]:
             fuzzer.mark = fuzzer.messages_mark = 0
             fuzzer.steps = []
             await fuzzer.verify("the whole run")
-    finally:
-        logging.getLogger().removeHandler(errors)
 
 
 # -- the tests -------------------------------------------------------------------------------------------
