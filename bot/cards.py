@@ -15,8 +15,21 @@ import discord
 from bot.catalog import Catalog
 from bot.dates import parse_release
 from bot.i18n import ENGLISH, N_, Lang
-from bot.models import Character, Fact, LabelledFact, NewsItem, Person, Season, Show, Stage, covers
-from bot.render import Field, card, escape, provenance
+from bot.models import (
+    Character,
+    Entry,
+    Fact,
+    LabelledFact,
+    NewsItem,
+    Person,
+    Season,
+    Show,
+    SpoilerLevel,
+    Stage,
+    covers,
+)
+from bot.render import Field, card, escape, marked_text, provenance
+from bot.rules import effective_level, is_season_one_character, seasons_shown
 
 STAGE_WORDS: dict[Stage, str] = {
     Stage.ANNOUNCED: N_("Announced"),
@@ -30,6 +43,8 @@ STAGE_WORDS: dict[Stage, str] = {
 SPOILER_WORDS = {"none": N_("no spoilers"), "s1": N_("Season 1 spoilers"), "s2": N_("Season 2 news")}
 PART_WORDS = {"profile": N_("Who they are"), "fate": N_("Season 1 fate"), "season2": N_("Season 2")}
 
+# Data whose newest fact is older than this says so, and suggests asking the moderators.
+STALE_AFTER = dt.timedelta(days=90)
 TIMELINE_ON_CARD = 3
 TIMELINE_PAGE = 6
 CAST_PAGE = 10
@@ -55,14 +70,26 @@ def fact_text(fact: Fact, lang: Lang) -> str:
     return lang.pick(fact.text, fact.text_ko) or fact.text
 
 
-def _text(fact: Fact, level: str, lang: Lang) -> str:
-    """A fact's text for this audience: plain, or behind a spoiler tag."""
-    text = escape(fact_text(fact, lang))
-    return text if covers(level, fact.spoiler) else f"||{text}||"
+def hidden_from(entry: Entry, path: str, fact: Fact, level: str) -> bool:
+    """Whether a fact is above the reader's level, at the level its content demands (not only as stored)."""
+    return not covers(level, effective_level(entry, path, fact))
 
 
-def _with_provenance(fact: Fact, level: str, lang: Lang) -> str:
-    return f"{_text(fact, level, lang)}\n{provenance(fact, lang)}"
+def _text(entry: Entry, path: str, fact: Fact, level: str, lang: Lang) -> str:
+    """A fact's text for this audience: plain (with the spoilers a moderator marked), or one spoiler."""
+    return marked_text(fact_text(fact, lang), hidden=hidden_from(entry, path, fact, level))
+
+
+def _with_provenance(entry: Entry, path: str, fact: Fact, level: str, lang: Lang) -> str:
+    return f"{_text(entry, path, fact, level, lang)}\n{provenance(fact, lang)}"
+
+
+def seasons_line(character: Character, level: SpoilerLevel, lang: Lang, short: bool = False) -> str:
+    """The seasons a character appears in, as far as this reader may know them."""
+    shown = seasons_shown(character, level)
+    if short:
+        return ", ".join(f"S{n}" for n in shown)
+    return ", ".join(lang.t("Season {number}", number=n) for n in shown)
 
 
 def display_name(name: str, hangul: str | None, lang: Lang) -> str:
@@ -90,35 +117,65 @@ def footer_for(catalog: Catalog, level: str, lang: Lang = ENGLISH) -> str:
     return footer
 
 
-def character_card(catalog: Catalog, character: Character, level: str, lang: Lang = ENGLISH) -> Drawn:
+def staleness_note(catalog: Catalog, lang: Lang, now: dt.datetime | None = None) -> str | None:
+    """Said plainly when the newest fact is old: news may have come out since."""
+    newest = catalog.newest_date()
+    now = now or discord.utils.utcnow()
+    if newest is None or now.date() - newest <= STALE_AFTER:
+        return None
+    when = dt.datetime(newest.year, newest.month, newest.day, 12, tzinfo=dt.UTC)
+    values = {"date": discord.utils.format_dt(when, "D"), "ago": discord.utils.format_dt(when, "R")}
+    if catalog.guild_id is None:
+        return lang.t(
+            "⚠️ The newest fact here is from {date} ({ago}): there may be newer news. In a server, its moderators "
+            "keep its data current.",
+            **values,
+        )
+    return lang.t(
+        "⚠️ The newest fact here is from {date} ({ago}): there may be newer news. Ask this server's moderators "
+        "to check and update it.",
+        **values,
+    )
+
+
+def character_card(
+    catalog: Catalog, character: Character, level: SpoilerLevel, lang: Lang = ENGLISH
+) -> Drawn:
     hidden: list[HiddenPart] = []
 
     def note(fact: Fact, part: str) -> None:
-        if not covers(level, fact.spoiler):
+        if hidden_from(character, part, fact, level):
             hidden.append(HiddenPart("character", character.key, part, lang.t(PART_WORDS[part])))
 
     fields: list[Field] = []
     actor = catalog.person(character.actor) if character.actor else None
     if actor is not None:
         fields.append(Field(lang.t("Played by"), display_name(actor.name, actor.hangul, lang), inline=True))
-    seasons = ", ".join(lang.t("Season {number}", number=n) for n in character.seasons)
+    seasons = seasons_line(character, level, lang)
     if seasons:
         fields.append(Field(lang.t("Appears in"), seasons, inline=True))
     if character.aliases:
         fields.append(Field(lang.t("Also known as"), escape(", ".join(character.aliases)), inline=True))
     note(character.profile, "profile")
     if character.fate is not None:
-        fields.append(Field(lang.t("Season 1 fate"), _with_provenance(character.fate, level, lang)))
+        fields.append(
+            Field(lang.t("Season 1 fate"), _with_provenance(character, "fate", character.fate, level, lang))
+        )
         note(character.fate, "fate")
     if character.season2 is not None:
-        fields.append(Field(lang.t("Season 2"), _with_provenance(character.season2, level, lang)))
+        fields.append(
+            Field(lang.t("Season 2"), _with_provenance(character, "season2", character.season2, level, lang))
+        )
         note(character.season2, "season2")
+    elif is_season_one_character(character) and not covers(level, "s2"):
+        # Whether a Season 1 character has Season 2 news at all says whether they live on: hidden alike.
+        fields.append(Field(lang.t("Season 2"), marked_text(lang.t("No news yet."), hidden=True)))
     else:
         fields.append(Field(lang.t("Season 2"), lang.t("No news yet.")))
     return Drawn(
         card(
             title=display_name(character.name, character.hangul, lang),
-            description=_with_provenance(character.profile, level, lang),
+            description=_with_provenance(character, "profile", character.profile, level, lang),
             fields=fields,
             footer=footer_for(catalog, level, lang),
             lang=lang,
@@ -127,28 +184,31 @@ def character_card(catalog: Catalog, character: Character, level: str, lang: Lan
     )
 
 
-def person_card(catalog: Catalog, person: Person, level: str, lang: Lang = ENGLISH) -> Drawn:
+def person_card(catalog: Catalog, person: Person, level: SpoilerLevel, lang: Lang = ENGLISH) -> Drawn:
     hidden: list[HiddenPart] = []
     description = (
         lang.t("Also spelled {names}", names=escape(", ".join(person.variants))) if person.variants else ""
     )
     fields: list[Field] = []
     for role in catalog.roles_of(person.key):
-        seasons = ", ".join(f"S{n}" for n in role.seasons)
-        lines = [_text(role.profile, level, lang)]
-        if not covers(level, role.profile.spoiler):
+        lines = [_text(role, "profile", role.profile, level, lang)]
+        if hidden_from(role, "profile", role.profile, level):
             hidden.append(
                 HiddenPart("character", role.key, "profile", f"{role.name}: {lang.t(PART_WORDS['profile'])}")
             )
         season2 = lang.t("Season 2")
         if role.season2 is not None:
-            lines.append(f"**{season2}:** {_with_provenance(role.season2, level, lang)}")
-            if not covers(level, role.season2.spoiler):
+            lines.append(f"**{season2}:** {_with_provenance(role, 'season2', role.season2, level, lang)}")
+            if hidden_from(role, "season2", role.season2, level):
                 hidden.append(HiddenPart("character", role.key, "season2", f"{role.name}: {season2}"))
+        elif is_season_one_character(role) and not covers(level, "s2"):
+            lines.append(f"**{season2}:** {marked_text(lang.t('no news yet.'), hidden=True)}")
         else:
             lines.append(f"**{season2}:** {lang.t('no news yet.')}")
         name = lang.t(
-            "As {name} ({seasons})", name=display_name(role.name, role.hangul, lang), seasons=seasons
+            "As {name} ({seasons})",
+            name=display_name(role.name, role.hangul, lang),
+            seasons=seasons_line(role, level, lang, short=True),
         )
         fields.append(Field(name, "\n".join(lines)))
     if not fields:
@@ -175,7 +235,7 @@ def _release_line(season: Season, lang: Lang) -> str:
 
 
 def news_line(item: NewsItem, level: str, lang: Lang = ENGLISH) -> str:
-    return f"**{item.date}** — {_with_provenance(item, level, lang)}"
+    return f"**{item.date}** — {_with_provenance(item, '', item, level, lang)}"
 
 
 def season_card(
@@ -196,8 +256,11 @@ def season_card(
         Field(lang.t("Release"), _release_line(season, lang)),
     ]
     for index, fact in enumerate(season.facts):
-        fields.append(Field(escape(label_text(fact, lang)), _with_provenance(fact, level, lang)))
-        if not covers(level, fact.spoiler):
+        path = f"facts[{index}]"
+        fields.append(
+            Field(escape(label_text(fact, lang)), _with_provenance(season, path, fact, level, lang))
+        )
+        if hidden_from(season, path, fact, level):
             hidden.append(HiddenPart("season", str(season.number), f"fact{index}", label_text(fact, lang)))
     timeline = [item for item in catalog.news if item.season == season.number]
     latest = timeline[-TIMELINE_ON_CARD:][::-1]
@@ -208,13 +271,14 @@ def season_card(
         hidden += [
             HiddenPart("news", item.key, "text", lang.t("News of {date}", date=item.date))
             for item in latest
-            if not covers(level, item.spoiler)
+            if hidden_from(item, "", item, level)
         ]
     return Drawn(
         card(
             title=lang.t(
                 "{show}: Season {number}", show=show_title(catalog.show, lang), number=season.number
             ),
+            description=staleness_note(catalog, lang, now) or "",
             fields=fields,
             footer=footer_for(catalog, level, lang),
             lang=lang,
@@ -306,5 +370,5 @@ def reveal_embed(
     if fact is None:
         return None
     return card(
-        title=title, description=f"{escape(fact_text(fact, lang))}\n{provenance(fact, lang)}", lang=lang
+        title=title, description=f"{marked_text(fact_text(fact, lang))}\n{provenance(fact, lang)}", lang=lang
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.models import Character, Entry, NewsItem, Person, Season, Show, Source, rough_date_sort_key
-from bot.pack import Pack
+
+if TYPE_CHECKING:
+    from bot.pack import Pack
 
 T = TypeVar("T")
 
@@ -103,6 +105,19 @@ class Catalog:
     def season(self, number: int) -> Season | None:
         return next((s for s in self.seasons if s.number == number), None)
 
+    def newest_date(self) -> dt.date | None:
+        """The date of the newest fact the data holds: its latest news, its latest dated source, or the last
+        moderator edit, whichever is latest (a rough date counts from its first day)."""
+        dates: list[dt.date] = []
+        for item in self.news:
+            dates.append(_first_day(item.date))
+        for source in self.sources():
+            if source.published:
+                dates.append(_first_day(source.published))
+        if self.last_edited is not None:
+            dates.append(self.last_edited.date())
+        return max(dates, default=None)
+
     def sources(self) -> list[Source]:
         """Every distinct source the data cites, in first-cited order."""
         seen: dict[tuple[str, str | None, str | None], Source] = {}
@@ -126,3 +141,8 @@ class Catalog:
         for item in self.news:
             add(item.sources)
         return list(seen.values())
+
+
+def _first_day(rough: str) -> dt.date:
+    year, month, day = rough_date_sort_key(rough)
+    return dt.date(year, month or 1, day or 1)

@@ -13,7 +13,6 @@ import discord
 from discord import app_commands
 
 from bot.i18n import ENGLISH, N_, Lang, lang_of
-from bot.store import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +26,14 @@ DISCORD_TROUBLE = N_(
     "Discord had a problem with that just now (error {status}), so it may not have gone through. Please try "
     "again in a moment."
 )
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message is one line fit to show an operator."""
+
+
+class DatabaseBusy(StoreError):
+    """Another writer held the database longer than the busy timeout: nothing was written. Try again later."""
 
 
 class UserFacingError(app_commands.AppCommandError):

@@ -129,6 +129,18 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class RevisionNote:
+    """A revision named, not shown: who made it and when, for saying what a revert would also undo."""
+
+    id: int
+    summary: str
+    author_id: int
+    author_name: str
+    created_at: dt.datetime
+    reverts: int | None
+
+
+@dataclass(frozen=True)
 class OutboxDraft:
     """A message to deliver once the change commits."""
 
@@ -577,6 +589,36 @@ class ModerationRepository:
         where, params = _revisions_where(guild_id, kind, key)
         rows = await self._rows(f"SELECT count(*) FROM revisions WHERE {where}", params)
         return int(rows[0][0])
+
+    async def later_revisions(
+        self, guild_id: int, after: int, entries: set[tuple[str, str]]
+    ) -> list[RevisionNote]:
+        """The revisions after #`after` that changed any of `entries` (kind, key), or reverted #`after`,
+        oldest first."""
+        rows = await self._rows(
+            "SELECT id, kind, key, summary, author_id, author_name, created_at, reverts FROM revisions"
+            " WHERE guild_id = ? AND id > ? ORDER BY id",
+            (guild_id, after),
+        )
+        if not rows:
+            return []
+        batched: dict[int, set[tuple[str, str]]] = {}
+        if any(row[1] == BATCH for row in rows):
+            for revision_id, kind, key in await self._rows(
+                "SELECT revision_id, kind, key FROM revision_changes WHERE guild_id = ? AND revision_id > ?",
+                (guild_id, after),
+            ):
+                batched.setdefault(int(revision_id), set()).add((str(kind), str(key)))
+        found = []
+        for rid, kind, key, summary, author_id, author_name, created_at, reverts in rows:
+            touched = batched.get(rid, set()) if kind == BATCH else {(kind, key)}
+            if reverts == after or touched & entries:
+                found.append(
+                    RevisionNote(
+                        rid, summary, author_id, author_name, dt.datetime.fromisoformat(created_at), reverts
+                    )
+                )
+        return found
 
     async def revision(self, guild_id: int, revision_id: int) -> Revision | None:
         rows = await self._rows(

@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from bot.i18n import ENGLISH
 from bot.models import (
     ENTRY_TYPES,
     Character,
@@ -33,6 +34,7 @@ from bot.models import (
     Stage,
     entry_key,
 )
+from bot.rules import state_problems
 
 # Which file holds which kind of entry, and the TOML array that lists them.
 _ENTRY_FILES: dict[EntryKind, tuple[str, str]] = {
@@ -246,38 +248,14 @@ def _check_references(directory: Path, pack: Pack) -> None:
                 raise PackError(directory / filename, "duplicate key", entry=f"{kind} {key!r}", field="key")
             seen.add(key)
 
-    people = {person.key for person in pack.people}
-    for character in pack.characters:
-        if character.actor is not None and character.actor not in people:
-            raise PackError(
-                directory / "characters.toml",
-                f"no person with key {character.actor!r} in cast.toml",
-                entry=f"character {character.key!r}",
-                field="actor",
-            )
-    for character in pack.characters:
-        where = ("characters.toml", f"character {character.key!r}")
-        if character.fate is not None and character.fate.spoiler == "none":
-            raise PackError(
-                directory / where[0],
-                'a Season 1 fate is a spoiler: set spoiler = "s1" (or s2)',
-                entry=where[1],
-                field="fate.spoiler",
-            )
-        returning = character.season2 is not None and character.season2.status is Season2Status.RETURNING
-        if returning and 1 in character.seasons and character.season2.spoiler != "s2":  # type: ignore[union-attr]
-            raise PackError(
-                directory / where[0],
-                'a Season 1 character\'s Season 2 return reveals how Season 1 ended: set spoiler = "s2"',
-                entry=where[1],
-                field="season2.spoiler",
-            )
-    seasons = {season.number for season in pack.seasons}
-    for item in pack.news:
-        if item.season not in seasons:
-            raise PackError(
-                directory / "news.toml",
-                f"no season {item.season} in seasons.toml",
-                entry=f"news {item.key!r}",
-                field="season",
-            )
+    # Every rule the moderators' changes and imports are held to (bot.rules), on the whole pack.
+    problems = state_problems(entry for _, _, entry in pack.entries())
+    if problems:
+        problem = problems[0]
+        filename = _ENTRY_FILES[problem.kind][0] if problem.kind in _ENTRY_FILES else "pack.toml"
+        raise PackError(
+            directory / filename,
+            problem.what.render(ENGLISH),
+            entry=f"{problem.kind} {problem.key!r}" if problem.kind else None,
+            field=problem.field,
+        )

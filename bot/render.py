@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import discord
 
@@ -26,6 +27,7 @@ AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
 CONTENT_LIMIT = 2000
 ELLIPSIS = "…"
+SPOILER_MARK = "||"
 # Room kept for the footer's "N more not shown" note, and the least of a field worth showing cut.
 _NOTE_ROOM = 32
 _MIN_FIELD_VALUE = 20
@@ -38,17 +40,29 @@ CONFIDENCE_WORDS = {
     "unconfirmed": N_("unconfirmed"),
 }
 
-_MARKDOWN_LINK_TEXT = re.compile(r"([\[\]\\])")
-_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
+_MARKDOWN_LINK_TEXT = re.compile(r"([\[\]])")
+# A web address named in a text: "deadline.com", "www5.osen.co.kr".
+_NAMED_SITE = re.compile(
+    r"(?<![\w.@-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w-])", re.IGNORECASE
+)
+# Host prefixes that name no other site: "www.deadline.com" and "m.wikitree.co.kr" are shown as the site.
+_HOST_PREFIX = re.compile(r"^(?:www\d*|m|mobile|amp)\.")
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut `text` to at most `limit` characters, ending with an ellipsis when anything was cut."""
+    """Cut `text` to at most `limit` characters, ending with an ellipsis when anything was cut.
+
+    A cut inside a spoiler (`||…||`) closes it: Discord shows an unclosed spoiler's text in plain view.
+    """
     if len(text) <= limit:
         return text
     if limit <= 0:
         return ""
-    return text[: limit - 1].rstrip() + ELLIPSIS
+    cut = text[: limit - 1].rstrip() + ELLIPSIS
+    if cut.count(SPOILER_MARK) % 2:
+        cut = text[: max(limit - 1 - len(SPOILER_MARK), 0)].rstrip() + ELLIPSIS
+        cut = cut + SPOILER_MARK if cut.count(SPOILER_MARK) % 2 else cut
+    return cut[:limit]
 
 
 @dataclass(frozen=True)
@@ -105,8 +119,8 @@ def embed_length(embed: discord.Embed) -> int:
 
 
 def link_text(text: str) -> str:
-    """Text safe to put inside the brackets of a markdown link."""
-    return _MARKDOWN_LINK_TEXT.sub(r"\\\1", text)
+    """Text made inert and safe inside the brackets of a markdown link."""
+    return _MARKDOWN_LINK_TEXT.sub(r"\\\1", escape(text).replace("\\[", "[").replace("\\]", "]"))
 
 
 def link_target(url: str) -> str:
@@ -114,22 +128,54 @@ def link_target(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
+def display_host(url: str) -> str:
+    """The site a link goes to, as a reader names it: "https://www5.osen.co.kr/x" → "osen.co.kr"."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return _HOST_PREFIX.sub("", host)
+
+
+def named_sites(text: str) -> list[str]:
+    """The web addresses a text names ("deadline.com", "www.nme.com/x" → "nme.com")."""
+    return [_HOST_PREFIX.sub("", found.lower()) for found in _NAMED_SITE.findall(text)]
+
+
+def same_site(named: str, host: str) -> bool:
+    named = _HOST_PREFIX.sub("", named.lower().rstrip("."))
+    return host == named or host.endswith("." + named) or named.endswith("." + host)
+
+
+def names_other_site(name: str, url: str) -> str | None:
+    """The first address `name` names that is not where `url` goes, if any."""
+    host = display_host(url)
+    return next((named for named in named_sites(name) if not same_site(named, host)), None)
+
+
+def source_label(source: Source) -> str:
+    """How a source is named: its publication and date. A link's site is always in its text, and a name
+    that names another site never is (text naming one address must not lead to another)."""
+    if source.url is None:
+        return source.label()
+    host = display_host(source.url)
+    name = source.name
+    if names_other_site(name, source.url) is not None or "://" in name:
+        name = host
+    elif host and host not in name.lower() and not any(same_site(named, host) for named in named_sites(name)):
+        name = f"{name} ({host})"
+    return f"{name}, {source.published}" if source.published else name
+
+
 def source_url(source: Source) -> str | None:
-    """The article's address, or the publication's home page when the source names only a website."""
-    if source.url:
-        return source.url
-    if _DOMAIN.match(source.name):
-        return f"https://{source.name}"
-    return None
+    """The article's address. A site's home page is not a source: a source without an article has none."""
+    return source.url
 
 
 def source_links(sources: Iterable[Source]) -> str:
     """Sources as a short line of markdown links (plain names where there is nothing to link to)."""
     parts: list[str] = []
     for source in sources:
-        label = source.label()
+        label = source_label(source)
         url = source_url(source)
-        parts.append(f"[{link_text(label)}]({link_target(url)})" if url else label)
+        parts.append(f"[{link_text(label)}]({link_target(url)})" if url else escape(label))
     return "; ".join(parts)
 
 
@@ -141,5 +187,25 @@ def provenance(fact: Fact, lang: Lang = ENGLISH) -> str:
 
 
 def escape(text: str) -> str:
-    """User or moderator text made inert: no markdown, and no mention that could resolve."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """User or moderator text made inert: no markdown, no mention that could resolve, and no other `<…>`
+    markup (channel links, timestamps, command links, custom emoji) that would draw as something else."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text)).replace("<", "\\<")
+
+
+def marked_text(text: str, *, hidden: bool = False) -> str:
+    """A moderator's text made inert but for the spoilers they marked with `||…||`, which stay spoilers.
+
+    `hidden`: the whole text is drawn as one spoiler (it is above the reader's level), so the marks inside
+    it are dropped (a spoiler cannot hold another). Marks that do not pair up are shown as typed.
+    """
+    parts = text.split(SPOILER_MARK)
+    if len(parts) % 2 == 0:
+        body = escape(text)
+    else:
+        body = "".join(
+            f"{SPOILER_MARK}{escape(part)}{SPOILER_MARK}"
+            if index % 2 and part.strip() and not hidden
+            else escape(part)
+            for index, part in enumerate(parts)
+        )
+    return f"{SPOILER_MARK}{body}{SPOILER_MARK}" if hidden and body else body

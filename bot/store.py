@@ -22,6 +22,8 @@ import aiosqlite
 import msgspec
 
 from bot.catalog import Catalog
+from bot.errors import DatabaseBusy as DatabaseBusy
+from bot.errors import StoreError as StoreError
 from bot.models import Entry, SpoilerLevel
 from bot.moderation_store import ModerationRepository
 from bot.pack import Pack, decode_entry, encode_entry, entry_digest
@@ -41,14 +43,6 @@ WRITE_QUEUE_TIMEOUT = BUSY_TIMEOUT_MS / 1000
 SEED_RETRY_PAUSE = 10.0
 
 _BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-class StoreError(Exception):
-    """The database cannot be opened or used; the message is one line fit to show an operator."""
-
-
-class DatabaseBusy(StoreError):
-    """Another writer held the database longer than the busy timeout: nothing was written. Try again later."""
 
 
 def is_busy(exc: BaseException) -> bool:

@@ -8,13 +8,15 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 import discord
+import msgspec
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cards import show_title
+from bot.cards import show_title, staleness_note
 from bot.catalog import Catalog
 from bot.i18n import ENGLISH, Lang, lang_of
-from bot.render import Field, card, link_target, link_text, source_url
+from bot.models import Source
+from bot.render import Field, card, escape, link_target, link_text, source_label
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -24,11 +26,16 @@ SOURCES_SHOWN = 12
 
 def publications(catalog: Catalog) -> list[str]:
     """Each publication the data cites once, linked to an article of it where one is known."""
-    by_name: dict[str, str | None] = {}
+    by_name: dict[str, Source] = {}
     for source in catalog.sources():
-        if by_name.get(source.name) is None:
-            by_name[source.name] = source_url(source)
-    return [f"[{link_text(name)}]({link_target(url)})" if url else name for name, url in by_name.items()]
+        known = by_name.get(source.name)
+        if known is None or (known.url is None and source.url is not None):
+            by_name[source.name] = source
+    links = []
+    for source in by_name.values():
+        label = source_label(msgspec.structs.replace(source, published=None))
+        links.append(f"[{link_text(label)}]({link_target(source.url)})" if source.url else escape(label))
+    return links
 
 
 def about_card(catalog: Catalog, latency: float, version: str, lang: Lang = ENGLISH) -> discord.Embed:
@@ -50,6 +57,9 @@ def about_card(catalog: Catalog, latency: float, version: str, lang: Lang = ENGL
         )
     elif catalog.guild_id is None:
         freshness += "\n" + lang.t("Outside a server, answers come from the bundled data.")
+    stale = staleness_note(catalog, lang)
+    if stale:
+        freshness += "\n" + stale
     names = publications(catalog)
     shown = ", ".join(names[:SOURCES_SHOWN])
     if len(names) > SOURCES_SHOWN:

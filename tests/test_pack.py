@@ -100,7 +100,7 @@ def _edit(path: Path, old: str, new: str) -> None:
             'actor = "nobody-at-all"',
             "character 'lee-cheong-san'",
             "actor",
-            "no person with key 'nobody-at-all'",
+            "no cast member has the key “nobody-at-all”",
         ),
         (
             "news.toml",
@@ -170,7 +170,7 @@ def test_a_broken_pack_names_file_entry_and_field(
             'sources = ["research-notes"]\nspoiler = "s1"',
             'sources = ["research-notes"]\nspoiler = "none"',
             "fate.spoiler",
-            "a Season 1 fate is a spoiler",
+            "a Season 1 fate reveals how Season 1 ends: set its spoiler level to s1",
         ),
     ],
 )

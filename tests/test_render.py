@@ -55,9 +55,9 @@ def test_provenance_says_confidence_in_words_and_links_known_articles() -> None:
             Source(name="a [b]", url="https://e.x/1"),
         ),
     )
-    assert provenance(fact) == (
-        "_reported_ · [deadline.com, 2022-06-06](https://deadline.com); [a \\[b\\]](https://e.x/1)"
-    )
+    # No article known: the publication and date, not a link to the site's home page. A link's text always
+    # shows the site it goes to.
+    assert provenance(fact) == "_reported_ · deadline.com, 2022-06-06; [a \\[b\\] (e.x)](https://e.x/1)"
 
 
 def test_fields_are_cut_to_fit_the_total_and_the_rest_counted() -> None:

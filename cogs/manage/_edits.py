@@ -1,7 +1,7 @@
-"""Turning what moderators type into validated entries, and describing a change in words.
+"""A moderator's change in words: what the preview shows, what it announces, and what the rules said of it.
 
-Everything here is pure: it takes text and entries and returns entries, or raises UserFacingError with a
-message that says exactly what to fix.
+Everything here is pure. What moderators type is read by `bot.rules` (the one place each rule about the data
+is written); this module turns the result into a pending change and describes it.
 """
 
 from __future__ import annotations
@@ -9,50 +9,43 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from typing import cast as typing_cast
-
-import msgspec
 
 from bot.cards import STAGE_WORDS, label_text
-from bot.dates import DateError, check_rough_date, parse_release
-from bot.errors import UserFacingError
+from bot.catalog import Catalog
+from bot.dates import parse_release
 from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.models import (
     SPOILER_ORDER,
     Character,
-    Confidence,
     Entry,
     Fact,
     LabelledFact,
     NewsItem,
     Person,
     Season,
-    Season2Role,
-    Season2Status,
-    Source,
     SpoilerLevel,
     Stage,
     entry_key,
     entry_kind,
 )
 from bot.moderation_store import Change
-from bot.render import escape, provenance
+from bot.render import escape, marked_text, provenance
+from bot.rules import (
+    DEFAULT_CONFIDENCE,
+    Problem,
+    Raised,
+    RuleViolation,
+    apply_changes,
+    effective_level,
+    level_changes,
+    raise_spoilers,
+    seasons_shown,
+    state_problems,
+)
 
-NAME_LIMIT = 100
-TEXT_LIMIT = 1000
-SOURCES_LIMIT = 10
-URL_LIMIT = 512
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_DATE = re.compile(r"\b(\d{4}(?:-\d{2}(?:-\d{2})?)?)\b")
-# Anything that looks like a link (a scheme, or "www."), so that "javascript:…" is refused, not kept as a name.
-_ANY_URL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:(?!\s)\S+|www\.\S+)$")
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
-
-CONFIDENCES: tuple[Confidence, ...] = ("confirmed", "reported", "unconfirmed")
-SPOILERS: tuple[SpoilerLevel, ...] = ("none", "s1", "s2")
 
 
 @dataclass
@@ -76,149 +69,10 @@ class PendingEdit:
     expected_state: str | None = None
     # A bulk restore announces nothing: the preview offers Apply instead of Post and Save.
     quiet: bool = False
-
-
-def clean(text: str | None, what: str, limit: int, *, required: bool = True) -> str | None:
-    """Trimmed text within `limit` characters, without control or invisible characters; None when empty and
-    not required."""
-    value = unicodedata.normalize("NFC", text or "")
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
-    if not value:
-        if required:
-            raise UserFacingError("{what} can't be empty.", what=Message.of(what))
-        return None
-    if len(value) > limit:
-        raise UserFacingError(
-            "{what} is {length} characters long; it can be at most {limit}.",
-            what=Message.of(what),
-            length=len(value),
-            limit=limit,
-        )
-    return value
-
-
-def inert(values: dict[str, Any]) -> dict[str, Any]:
-    """The values of a date or reminder error, as typed by a moderator, made safe to show (no markdown, no
-    mention), as UserFacingError requires."""
-    return {name: escape(value) if isinstance(value, str) else value for name, value in values.items()}
-
-
-def check_url(url: str) -> str:
-    url = url.strip()
-    scheme, sep, rest = url.partition("://")
-    if sep:
-        url = f"{scheme.lower()}://{rest}"
-    if len(url) > URL_LIMIT:
-        raise UserFacingError(
-            "That link is {length} characters long; it can be at most {limit}.",
-            length=len(url),
-            limit=URL_LIMIT,
-        )
-    if not _URL.match(url):
-        raise UserFacingError(
-            "“{url}” is not a web link: sources must start with http:// or https://.", url=escape(url[:80])
-        )
-    return url
-
-
-def parse_source(line: str) -> Source:
-    """One source: a link, a publication and date ("deadline.com, 2025-07-23"), or both, comma-separated."""
-    url = None
-    rest: list[str] = []
-    # The link first, whole: links may contain commas, and never spaces.
-    for token in line.split():
-        candidate = token.strip(",;")
-        if url is None and _ANY_URL.match(candidate):
-            url = check_url("https://" + candidate if candidate.lower().startswith("www.") else candidate)
-        else:
-            rest.append(token)
-    published = None
-    names: list[str] = []
-    for part in (p.strip() for p in " ".join(rest).split(",")):
-        if not part:
-            continue
-        if (match := _DATE.fullmatch(part)) is not None:
-            try:
-                published = check_rough_date(match.group(1))
-            except DateError as exc:
-                raise UserFacingError(
-                    "In the source “{source}”: {problem}",
-                    source=escape(line[:80]),
-                    problem=Message(exc.template, inert(exc.values)),
-                ) from None
-        else:
-            names.append(part)
-    name = ", ".join(names)
-    if not name and url:
-        name = re.sub(r"^www\.", "", url.split("://", 1)[1].split("/", 1)[0])
-    checked = clean(name, N_("A source's name"), NAME_LIMIT)
-    try:
-        return msgspec.convert({"name": checked, "published": published, "url": url}, type=Source)
-    except msgspec.ValidationError as exc:
-        raise UserFacingError(
-            "I couldn't use the source “{source}”: {problem}.", source=escape(line[:80]), problem=str(exc)
-        ) from None
-
-
-def parse_sources(text: str | None, *, required: bool = True) -> tuple[Source, ...]:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if not lines:
-        if required:
-            raise UserFacingError("Every fact needs at least one source: a link, or a publication and date.")
-        return ()
-    if len(lines) > SOURCES_LIMIT:
-        raise UserFacingError(
-            "That is {count} sources; a fact can keep at most {limit}.", count=len(lines), limit=SOURCES_LIMIT
-        )
-    return tuple(parse_source(line) for line in lines)
-
-
-def source_line(source: Source) -> str:
-    return ", ".join(part for part in (source.name, source.published, source.url) if part)
-
-
-def sources_text(sources: Sequence[Source]) -> str:
-    return "\n".join(source_line(source) for source in sources)
-
-
-def parse_choice(value: str | None, allowed: Sequence[str], what: str, default: str | None = None) -> str:
-    text = (value or "").strip().lower()
-    if not text and default is not None:
-        return default
-    if text not in allowed:
-        raise UserFacingError(
-            "{what} must be one of: {allowed} (not “{value}”).",
-            what=Message.of(what),
-            allowed=", ".join(allowed),
-            value=escape(text[:40]),
-        )
-    return text
-
-
-def make_fact(
-    text: str | None, confidence: str | None, sources: str | None, spoiler: str | None, *, what: str
-) -> Fact:
-    body = clean(text, what, TEXT_LIMIT)
-    return Fact(
-        text=typing_cast(str, body),
-        confidence=typing_cast(Confidence, parse_choice(confidence, CONFIDENCES, N_("Confidence"))),
-        sources=parse_sources(sources),
-        spoiler=typing_cast(SpoilerLevel, parse_choice(spoiler, SPOILERS, N_("Spoiler level"), "none")),
-    )
-
-
-def names_list(text: str | None, what: str) -> tuple[str, ...]:
-    """Comma- or line-separated names (aliases, spellings), cleaned, in order, without repeats."""
-    values = [
-        typing_cast(str, clean(v, N_("Each name"), NAME_LIMIT))
-        for v in re.split(r"[,\n]", text or "")
-        if clean(v, what, NAME_LIMIT * 10, required=False)
-    ]
-    if len(values) > 25:
-        raise UserFacingError(
-            "That is {count} {what}; keep it to 25.", count=len(values), what=Message.of(what)
-        )
-    return tuple(dict.fromkeys(values))
+    # A fuller version of the change the preview offers with a button of this label (setting an exact release
+    # date offers to set the stage too).
+    offer: PendingEdit | None = None
+    offer_label: Message | None = None
 
 
 def new_key(name: str, taken: set[str]) -> str:
@@ -231,11 +85,12 @@ def new_key(name: str, taken: set[str]) -> str:
     return key
 
 
-def fact_block(fact: Fact, lang: Lang = ENGLISH) -> str:
-    """A fact as an announcement shows it: behind a spoiler tag if it is one, with confidence and sources."""
-    text = escape(lang.pick(fact.text, fact.text_ko) or fact.text)
-    shown = text if SPOILER_ORDER[fact.spoiler] == 0 else f"||{text}||"
-    return f"{shown}\n{provenance(fact, lang)}"
+def fact_block(fact: Fact, lang: Lang = ENGLISH, level: SpoilerLevel | None = None) -> str:
+    """A fact as an announcement shows it: behind a spoiler tag if it is one (at `level`, when the rules
+    decided more than was stored), the spoilers a moderator marked kept, with confidence and sources."""
+    text = lang.pick(fact.text, fact.text_ko) or fact.text
+    hidden = SPOILER_ORDER[level or fact.spoiler] > 0
+    return f"{marked_text(text, hidden=hidden)}\n{provenance(fact, lang)}"
 
 
 def label_of(entry: Entry, lang: Lang = ENGLISH) -> str:
@@ -254,7 +109,7 @@ def ref(entry: Entry) -> str:
 
 
 def stage_words(stage: Stage, lang: Lang = ENGLISH) -> str:
-    """ "post-production", "in production": as a sentence says it."""
+    """ "post-production", "in production": as a title says it."""
     words = lang.t(STAGE_WORDS[stage])
     return words.lower() if lang.code == "en" else words
 
@@ -292,11 +147,19 @@ PART_NAMES = {
     "title": N_("title"),
     "title_ko": N_("Korean title"),
     "streaming_service": N_("streaming service"),
+    "key": N_("key"),
+    "season": N_("season"),
+    "label": N_("label"),
+    "status": N_("status"),
 }
 
 
 def part_name(part: str, lang: Lang) -> str:
-    return lang.t(PART_NAMES[part]) if part in PART_NAMES else part
+    """A field path in words: "fate.sources" → "Season 1 fate: sources"."""
+    names = []
+    for piece in re.sub(r"\[\d+\]", "", part).split("."):
+        names.append(lang.t(PART_NAMES[piece]) if piece in PART_NAMES else piece)
+    return ": ".join(name for name in names if name)
 
 
 def describe_update(before: Entry, after: Entry, lang: Lang = ENGLISH) -> tuple[str, str]:
@@ -307,15 +170,23 @@ def describe_update(before: Entry, after: Entry, lang: Lang = ENGLISH) -> tuple[
         name=label_of(after, lang),
         parts=", ".join(part_name(p, lang) for p in parts),
     )
+    return title, "\n".join(change_lines(before, after, lang)) or lang.t("No visible change.")
+
+
+def change_lines(before: Entry, after: Entry, lang: Lang = ENGLISH) -> list[str]:
+    """Each changed field of an entry as the announcement shows it (spoilers hidden as for everyone)."""
     lines = []
-    for part in parts:
+    for part in changed_parts(before, after):
         value = getattr(after, part)
         heading = part_name(part, lang)
         heading = heading[:1].upper() + heading[1:]
         if isinstance(value, Fact):
-            lines.append(f"**{heading}:** {fact_block(value, lang)}")
+            level = effective_level(after, part, value)
+            lines.append(f"**{heading}:** {fact_block(value, lang, level)}")
         elif value is None:
             lines.append(f"**{heading}:** {lang.t('removed')}")
+        elif part == "seasons" and isinstance(after, Character):
+            lines.append(f"**{heading}:** {seasons_block(after, lang)}")
         elif isinstance(value, tuple):
             shown = ", ".join(label_text(v, lang) if isinstance(v, LabelledFact) else str(v) for v in value)
             lines.append(f"**{heading}:** {escape(shown) or '—'}")
@@ -325,19 +196,113 @@ def describe_update(before: Entry, after: Entry, lang: Lang = ENGLISH) -> tuple[
             lines.append(f"**{heading}:** {parse_release(value).words(lang)}")
         else:
             lines.append(f"**{heading}:** {escape(str(value))}")
-    return title, "\n".join(lines) or lang.t("No visible change.")
+    return lines
 
 
-def season2_role(status: str | None, fact: Fact) -> Season2Role:
-    chosen = parse_choice(status, [s.value for s in Season2Status], N_("Season 2 status"))
-    return Season2Role(
-        text=fact.text,
-        confidence=fact.confidence,
-        sources=fact.sources,
-        spoiler=fact.spoiler,
-        status=Season2Status(chosen),
-    )
+def seasons_block(character: Character, lang: Lang) -> str:
+    """The seasons a character appears in, for everyone: what only Season 2 fans may learn is a spoiler."""
+    public = seasons_shown(character, "none")
+    shown = ", ".join(str(n) for n in public)
+    rest = [n for n in character.seasons if n not in public]
+    if not rest:
+        return shown
+    hidden = ", ".join(str(n) for n in rest)
+    return f"{shown}, ||{hidden}||" if shown else f"||{hidden}||"
 
 
 def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+# -- what the rules said, for the preview -----------------------------------------------------------------
+
+_LEVEL_WORDS = {
+    "none": N_("none (shown to everyone)"),
+    "s1": N_("s1 (Season 1 spoiler)"),
+    "s2": N_("s2 (Season 2 spoiler)"),
+}
+
+
+def with_spoiler_rules(entry: Entry, notes: list[Message]) -> Entry:
+    """The entry with every spoiler level the rules demand, each raise told in `notes`."""
+    raised_entry, raised = raise_spoilers(entry)
+    notes.extend(raised_note(entry, item) for item in raised)
+    return raised_entry
+
+
+def raised_note(entry: Entry, raised: Raised) -> Message:
+    return Message.of(
+        "🔒 **{part}** is saved as {level}, not {typed}: {reason}.",
+        part=Message.of(PART_NAMES.get(raised.path, raised.path)),
+        level=Message.of(_LEVEL_WORDS[raised.level]),
+        typed=raised.typed,
+        reason=Message.of(raised.reason),
+    )
+
+
+def assumed_confidence_note(what: Message) -> Message:
+    return Message.of(
+        "No confidence was chosen for {what}, so it is saved as _{confidence}_ (choose `confirmed` or "
+        "`reported` when the sources say so).",
+        what=what,
+        confidence=Message.of(DEFAULT_CONFIDENCE),
+    )
+
+
+def level_lines(changes: Sequence[Change], lang: Lang, limit: int = 12) -> list[str]:
+    """Each changed fact's spoiler level after the change; a level a change lowers first, and said so."""
+    lowered: list[str] = []
+    others: list[str] = []
+    for change in changes:
+        entry = change.after or change.before
+        assert entry is not None
+        name = escape(label_of(entry, lang))
+        for item in level_changes(change.before, change.after):
+            part = part_name(item.path, lang) if item.path else lang.t("the news")
+            after = lang.t(_LEVEL_WORDS[item.after]) if item.after else "—"
+            if item.lowered:
+                lowered.append(
+                    lang.t(
+                        "⚠️ {name}, {part}: lowered from {before} to {after}: more readers will see it plainly.",
+                        name=name,
+                        part=part,
+                        before=item.before,
+                        after=after,
+                    )
+                )
+            else:
+                others.append(lang.t("{name}, {part}: {level}", name=name, part=part, level=after))
+    lines = lowered + others
+    if len(lines) > limit:
+        lines = [*lines[:limit], lang.t("…and {count} more", count=len(lines) - limit)]
+    return lines
+
+
+# -- checking a change against the rules ------------------------------------------------------------------
+
+
+def catalog_entries(catalog: Catalog) -> list[Entry]:
+    return [catalog.show, *catalog.people, *catalog.characters, *catalog.seasons, *catalog.news]
+
+
+def check_changes(
+    current: Iterable[Entry], changes: Sequence[Change], labels: Mapping[str, Message] | None = None
+) -> None:
+    """Refuse a change that would break a rule about the data (all it would break, at once).
+
+    Only what the change introduces counts. `labels` name the option or form field each entry field was
+    typed in (by path prefix: "name", "profile", "release"), so a problem names what to fix.
+    """
+    after = apply_changes(current, ((c.kind, c.key, c.after) for c in changes))
+    problems = state_problems(after, changed={(c.kind, c.key) for c in changes})
+    if problems:
+        raise RuleViolation([_labelled(problem, labels or {}) for problem in problems])
+
+
+def _labelled(problem: Problem, labels: Mapping[str, Message]) -> Problem:
+    if problem.field is None:
+        return problem
+    for prefix, label in labels.items():
+        if problem.field == prefix or problem.field.startswith((prefix + ".", prefix + "[")):
+            return Problem(problem.what, label=label)
+    return problem

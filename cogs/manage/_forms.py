@@ -2,10 +2,15 @@
 
 A form remembers the version of the entry it was opened on. If another moderator saves the entry before this
 form is submitted, the submitter is told it changed meanwhile and nothing is overwritten.
+
+A field submitted as it was shown keeps the stored value exactly (a source's note, an alias with a comma in
+it): an edit changes what the moderator changed and nothing else. What they did change is read by
+`bot.rules`, and every problem of the form is told at once, each naming its field.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 import discord
@@ -13,20 +18,32 @@ import msgspec
 
 from bot.cards import PART_WORDS
 from bot.errors import UserFacingError
-from bot.i18n import ENGLISH, N_, Lang, lang_of
-from bot.models import Character, Person, Season2Role, Season2Status
+from bot.i18n import ENGLISH, N_, Lang, Message, lang_of
+from bot.models import Character, Fact, Person, Season2Status, SpoilerLevel
 from bot.moderation_store import Change, StoredEntry
+from bot.rules import (
+    NAME_LIMIT,
+    SPOILERS,
+    TEXT_LIMIT,
+    Problems,
+    season2_role,
+    sources_text,
+    typed_choice,
+    typed_confidence,
+    typed_names,
+    typed_seasons,
+    typed_sources,
+    typed_text,
+)
 from bot.search import people_of
 from cogs.manage._access import ensure_moderator, server_lang
 from cogs.manage._edits import (
-    NAME_LIMIT,
-    TEXT_LIMIT,
     PendingEdit,
-    clean,
+    assumed_confidence_note,
+    catalog_entries,
+    check_changes,
     describe_update,
-    make_fact,
-    names_list,
-    sources_text,
+    with_spoiler_rules,
 )
 from cogs.manage._preview import GuardedModal, send_preview
 
@@ -40,9 +57,22 @@ LABEL_LIMIT = 45
 FORM_LIMIT = 4000
 
 
+@dataclass(frozen=True)
+class Label(Message):
+    """A form field's label, as its reader sees it: named in bold in a problem."""
+
+    def render(self, lang: Lang) -> str:
+        return f"**{lang.t(self.template)[:LABEL_LIMIT]}**"
+
+
+def label(text: str) -> Label:
+    return Label(text, {})
+
+
 def _input(
+    form: EntryForm,
     lang: Lang,
-    label: str,
+    text: str,
     default: str | None,
     *,
     long: bool = False,
@@ -53,17 +83,25 @@ def _input(
         # Cutting a current value would silently lose part of it on submit.
         raise UserFacingError(
             "The current “{label}” is {length} characters long, more than a form can hold ({limit}).",
-            label=lang.t(label),
+            label=lang.t(text),
             length=len(default),
             limit=limit,
         )
-    return discord.ui.TextInput(
-        label=lang.t(label)[:LABEL_LIMIT],
+    field: discord.ui.TextInput[EntryForm] = discord.ui.TextInput(
+        label=lang.t(text)[:LABEL_LIMIT],
         default=default or None,
         style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
         required=required,
         max_length=limit,
     )
+    # The English label names the field in problems, translated for whoever reads them.
+    form.english[id(field)] = text
+    return field
+
+
+def _untouched(field: discord.ui.TextInput[EntryForm]) -> bool:
+    """The field was submitted exactly as the form showed it."""
+    return (field.value or "") == (field.default or "")
 
 
 class EntryForm(GuardedModal):
@@ -74,9 +112,18 @@ class EntryForm(GuardedModal):
         self.bot = bot
         self.guild_id = guild_id
         self.stored = stored
+        self.notes: list[Message] = []
+        self.english: dict[int, str] = {}
 
-    def edited(self) -> Character | Person:
+    def label_of(self, field: discord.ui.TextInput[EntryForm]) -> Label:
+        return label(self.english.get(id(field)) or field.label or "")
+
+    def edited(self, problems: Problems) -> Character | Person:
         raise NotImplementedError
+
+    def labels(self) -> dict[str, Message]:
+        """Which form field each field of the entry was typed in."""
+        return {}
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await ensure_moderator(interaction)
@@ -91,31 +138,46 @@ class EntryForm(GuardedModal):
                 ephemeral=True,
             )
             return
-        after = self.edited()
+        self.notes = []
+        problems = Problems()
+        edited = await self.resolve(problems)
+        problems.check()
+        assert edited is not None
+        after = with_spoiler_rules(edited, self.notes)
         if after == current.entry:
             await interaction.response.send_message(
                 lang.t("Nothing changed: the form had the same values."), ephemeral=True
             )
             return
+        change = Change(self.stored.kind, self.stored.key, current.entry, after, current.version)
+        catalog = await self.bot.store.catalog(self.guild_id)
+        check_changes(catalog_entries(catalog), [change], self.labels())
         title, body = describe_update(current.entry, after, await server_lang(self.bot, interaction))
         pending = PendingEdit(
             guild_id=self.guild_id,
-            changes=[Change(self.stored.kind, self.stored.key, current.entry, after, current.version)],
+            changes=[change],
             title=title,
             body=body,
             announce_by_default=False,
             summary=describe_update(current.entry, after, ENGLISH)[0],
+            notes=self.notes,
         )
         await send_preview(interaction, self.bot, pending)
+
+    async def resolve(self, problems: Problems) -> Character | Person | None:
+        """The edited entry (None if what was typed has problems, all of them in `problems`)."""
+        entry = self.edited(problems)
+        return None if problems else entry
 
 
 class CharacterIdentityForm(EntryForm):
     def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry, lang: Lang) -> None:
         character = cast(Character, stored.entry)
         super().__init__(bot, guild_id, stored, lang.t("Edit {name}", name=character.name))
-        self.name = _input(lang, N_("Name"), character.name)
-        self.hangul = _input(lang, N_("Hangul name"), character.hangul, required=False)
+        self.name = _input(self, lang, N_("Name"), character.name)
+        self.hangul = _input(self, lang, N_("Hangul name"), character.hangul, required=False)
         self.aliases = _input(
+            self,
             lang,
             N_("Aliases (comma-separated)"),
             ", ".join(character.aliases),
@@ -123,45 +185,62 @@ class CharacterIdentityForm(EntryForm):
             required=False,
             limit=FORM_LIMIT,
         )
-        self.actor = _input(lang, N_("Actor (name or key; empty for none)"), character.actor, required=False)
+        self.actor = _input(
+            self, lang, N_("Actor (name or key; empty for none)"), character.actor, required=False
+        )
         self.seasons = _input(
-            lang, N_("Seasons (e.g. 1, 2)"), ", ".join(map(str, character.seasons)), limit=20
+            self, lang, N_("Seasons (e.g. 1, 2)"), ", ".join(map(str, character.seasons)), limit=20
         )
         for item in (self.name, self.hangul, self.aliases, self.actor, self.seasons):
             self.add_item(item)
-        self.resolved_actor: str | None = None
+        self.resolved_actor: str | None = character.actor
 
-    def edited(self) -> Character:
+    def labels(self) -> dict[str, Message]:
+        return {
+            "name": self.label_of(self.name),
+            "hangul": self.label_of(self.hangul),
+            "aliases": self.label_of(self.aliases),
+            "actor": self.label_of(self.actor),
+            "seasons": self.label_of(self.seasons),
+        }
+
+    def edited(self, problems: Problems) -> Character:
         character = cast(Character, self.stored.entry)
-        seasons: list[int] = []
-        for part in self.seasons.value.replace(" ", "").split(","):
-            if not part.isdecimal() or not 1 <= int(part) <= 99:
-                raise UserFacingError("Seasons must be numbers like 1, 2 (not “{value}”).", value=part[:10])
-            seasons.append(int(part))
-        return msgspec.structs.replace(
-            character,
-            name=cast(str, clean(self.name.value, N_("The name"), NAME_LIMIT)),
-            hangul=clean(self.hangul.value, N_("The Hangul name"), NAME_LIMIT, required=False),
-            aliases=names_list(self.aliases.value, N_("aliases")),
-            actor=self.resolved_actor,
-            seasons=tuple(dict.fromkeys(seasons)),
-        )
+        changes: dict[str, object] = {"actor": self.resolved_actor}
+        if not _untouched(self.name):
+            changes["name"] = typed_text(self.name.value, self.label_of(self.name), NAME_LIMIT, problems)
+        if not _untouched(self.hangul):
+            changes["hangul"] = typed_text(
+                self.hangul.value, self.label_of(self.hangul), NAME_LIMIT, problems, required=False
+            )
+        if not _untouched(self.aliases):
+            changes["aliases"] = typed_names(self.aliases.value, self.label_of(self.aliases), problems)
+        if not _untouched(self.seasons):
+            changes["seasons"] = typed_seasons(self.seasons.value, self.label_of(self.seasons), problems)
+        if problems:
+            return character
+        return msgspec.structs.replace(character, **changes)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def resolve(self, problems: Problems) -> Character | Person | None:
         typed = (self.actor.value or "").strip()
-        self.resolved_actor = None
-        if typed:
-            catalog = await self.bot.store.catalog(self.guild_id)
-            key, suggestions = people_of(catalog).resolve(typed)
-            if key is None:
-                raise UserFacingError(
-                    "There is no cast member called “{name}” (did you mean: {hint}?). Nothing was saved; add them "
-                    "with `/manage cast add` first.",
-                    name=typed[:60],
-                    hint=", ".join(h.label for h in suggestions) or "—",
-                )
-            self.resolved_actor = key
-        await super().on_submit(interaction)
+        if not _untouched(self.actor):
+            self.resolved_actor = None
+            if typed:
+                catalog = await self.bot.store.catalog(self.guild_id)
+                key, suggestions = people_of(catalog).resolve(typed)
+                if key is None:
+                    hint = ", ".join(h.label for h in suggestions)
+                    problems.add(
+                        Message.of(
+                            "there is no cast member called “{name}” (did you mean: {hint}?); add them with "
+                            "`/manage cast add` first.",
+                            name=typed[:60],
+                            hint=hint or "—",
+                        ),
+                        self.label_of(self.actor),
+                    )
+                self.resolved_actor = key
+        return await super().resolve(problems)
 
 
 class CharacterFactForm(EntryForm):
@@ -183,9 +262,11 @@ class CharacterFactForm(EntryForm):
         super().__init__(bot, guild_id, stored, f"{character.name}: {lang.t(PART_WORDS[part])}")
         self.part = part
         self.status = status
-        fact = getattr(character, part)
+        fact: Fact | None = getattr(character, part)
+        self.fact = fact
         optional = part in self.OPTIONAL
         self.text = _input(
+            self,
             lang,
             N_("Text (empty removes it)") if optional else N_("Text"),
             fact.text if fact else None,
@@ -194,6 +275,7 @@ class CharacterFactForm(EntryForm):
             limit=TEXT_LIMIT,
         )
         self.text_ko = _input(
+            self,
             lang,
             N_("Text in Korean (optional)"),
             fact.text_ko if fact else None,
@@ -202,6 +284,7 @@ class CharacterFactForm(EntryForm):
             limit=TEXT_LIMIT,
         )
         self.confidence = _input(
+            self,
             lang,
             N_("Confidence: confirmed, reported, unconfirmed"),
             fact.confidence if fact else None,
@@ -210,9 +293,10 @@ class CharacterFactForm(EntryForm):
         )
         default_spoiler = fact.spoiler if fact else ("s1" if part == "fate" else "none")
         self.spoiler = _input(
-            lang, N_("Spoiler level: none, s1, s2"), default_spoiler, required=False, limit=10
+            self, lang, N_("Spoiler level: none, s1, s2"), default_spoiler, required=False, limit=10
         )
         self.sources = _input(
+            self,
             lang,
             N_("Sources, one per line: link, or name, date"),
             sources_text(fact.sources) if fact else None,
@@ -223,31 +307,81 @@ class CharacterFactForm(EntryForm):
         for item in (self.text, self.text_ko, self.confidence, self.spoiler, self.sources):
             self.add_item(item)
 
-    def edited(self) -> Character:
+    def labels(self) -> dict[str, Message]:
+        part = self.part
+        return {
+            f"{part}.text_ko": self.label_of(self.text_ko),
+            f"{part}.text": self.label_of(self.text),
+            f"{part}.confidence": self.label_of(self.confidence),
+            f"{part}.spoiler": self.label_of(self.spoiler),
+            f"{part}.sources": self.label_of(self.sources),
+        }
+
+    def edited(self, problems: Problems) -> Character:
         character = cast(Character, self.stored.entry)
-        if self.part in self.OPTIONAL and not self.text.value.strip():
+        fact = self.fact
+        if self.part in self.OPTIONAL and not (self.text.value or "").strip():
             return msgspec.structs.replace(character, **{self.part: None})
-        fact = make_fact(
-            self.text.value,
-            self.confidence.value,
-            self.sources.value,
-            self.spoiler.value,
-            what=N_("The text"),
+        text = (
+            fact.text
+            if fact is not None and _untouched(self.text)
+            else typed_text(self.text.value, self.label_of(self.text), TEXT_LIMIT, problems, spoilers=True)
         )
-        fact = msgspec.structs.replace(
-            fact, text_ko=clean(self.text_ko.value, N_("The Korean text"), TEXT_LIMIT, required=False)
-        )
-        shown = sources_text(fact.sources)
-        if len(shown) > FORM_LIMIT:
-            # Saved, they could never be shown in this form again, so the fact could not be edited.
-            raise UserFacingError(
-                "Those sources are too long: the form would show them in {length} characters, and a form field "
-                "holds {limit}. Shorten some links, or drop a source. Nothing was saved.",
-                length=len(shown),
-                limit=FORM_LIMIT,
+        text_ko = (
+            fact.text_ko
+            if fact is not None and _untouched(self.text_ko)
+            else typed_text(
+                self.text_ko.value,
+                self.label_of(self.text_ko),
+                TEXT_LIMIT,
+                problems,
+                required=False,
+                spoilers=True,
             )
-        if self.part == "fate" and fact.spoiler == "none":
-            raise UserFacingError("A Season 1 fate is a spoiler: set its spoiler level to s1 (or s2).")
+        )
+        if fact is not None and _untouched(self.confidence):
+            confidence = fact.confidence
+        else:
+            confidence, assumed = typed_confidence(
+                self.confidence.value, self.label_of(self.confidence), problems
+            )
+            if assumed:
+                self.notes.append(assumed_confidence_note(Message.of(PART_WORDS[self.part])))
+        spoiler: str
+        if fact is not None and _untouched(self.spoiler):
+            spoiler = fact.spoiler
+        else:
+            spoiler = typed_choice(self.spoiler.value, SPOILERS, self.label_of(self.spoiler), problems) or (
+                "s1" if self.part == "fate" else "none"
+            )
+        if fact is not None and _untouched(self.sources):
+            sources = fact.sources
+        else:
+            sources = typed_sources(
+                self.sources.value, self.label_of(self.sources), problems, keep=fact.sources if fact else ()
+            )
+            shown = sources_text(sources)
+            if len(shown) > FORM_LIMIT:
+                # Saved, they could never be shown in this form again, so the fact could not be edited.
+                problems.add(
+                    Message.of(
+                        "those sources are too long: the form would show them in {length} characters, and a form "
+                        "field holds {limit}. Shorten some links, or drop a source.",
+                        length=len(shown),
+                        limit=FORM_LIMIT,
+                    ),
+                    self.label_of(self.sources),
+                )
+        if problems:
+            return character
+        assert text is not None
+        new = Fact(
+            text=text,
+            text_ko=text_ko,
+            confidence=confidence,
+            sources=sources,
+            spoiler=cast(SpoilerLevel, spoiler),
+        )
         if self.part == "season2":
             current = character.season2
             status = (
@@ -255,25 +389,18 @@ class CharacterFactForm(EntryForm):
                 if self.status
                 else (current.status if current else Season2Status.RETURNING)
             )
-            role = Season2Role(
-                text=fact.text,
-                text_ko=fact.text_ko,
-                confidence=fact.confidence,
-                sources=fact.sources,
-                spoiler=fact.spoiler,
-                status=status,
-            )
-            return msgspec.structs.replace(character, season2=role)
-        return msgspec.structs.replace(character, **{self.part: fact})
+            return msgspec.structs.replace(character, season2=season2_role(new, status))
+        return msgspec.structs.replace(character, **{self.part: new})
 
 
 class PersonForm(EntryForm):
     def __init__(self, bot: AoadBot, guild_id: int, stored: StoredEntry, lang: Lang) -> None:
         person = cast(Person, stored.entry)
         super().__init__(bot, guild_id, stored, lang.t("Edit {name}", name=person.name))
-        self.name = _input(lang, N_("Name"), person.name)
-        self.hangul = _input(lang, N_("Hangul name"), person.hangul, required=False)
+        self.name = _input(self, lang, N_("Name"), person.name)
+        self.hangul = _input(self, lang, N_("Hangul name"), person.hangul, required=False)
         self.variants = _input(
+            self,
             lang,
             N_("Other spellings (comma-separated)"),
             ", ".join(person.variants),
@@ -284,11 +411,24 @@ class PersonForm(EntryForm):
         for item in (self.name, self.hangul, self.variants):
             self.add_item(item)
 
-    def edited(self) -> Person:
+    def labels(self) -> dict[str, Message]:
+        return {
+            "name": self.label_of(self.name),
+            "hangul": self.label_of(self.hangul),
+            "variants": self.label_of(self.variants),
+        }
+
+    def edited(self, problems: Problems) -> Person:
         person = cast(Person, self.stored.entry)
-        return msgspec.structs.replace(
-            person,
-            name=cast(str, clean(self.name.value, N_("The name"), NAME_LIMIT)),
-            hangul=clean(self.hangul.value, N_("The Hangul name"), NAME_LIMIT, required=False),
-            variants=names_list(self.variants.value, N_("spellings")),
-        )
+        changes: dict[str, object] = {}
+        if not _untouched(self.name):
+            changes["name"] = typed_text(self.name.value, self.label_of(self.name), NAME_LIMIT, problems)
+        if not _untouched(self.hangul):
+            changes["hangul"] = typed_text(
+                self.hangul.value, self.label_of(self.hangul), NAME_LIMIT, problems, required=False
+            )
+        if not _untouched(self.variants):
+            changes["variants"] = typed_names(self.variants.value, self.label_of(self.variants), problems)
+        if problems:
+            return person
+        return msgspec.structs.replace(person, **changes)

@@ -3,21 +3,38 @@ import (or undoing one) would change, within Discord's limits."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.errors import UserFacingError
-from bot.i18n import N_, Lang
-from bot.moderation_store import Change
-from bot.portable import IMPORT_SIZE_LIMIT, KIND_ORDER, Problem
-from bot.render import CONTENT_LIMIT, FIELD_VALUE_LIMIT, escape, truncate
-from cogs.manage._edits import changed_parts, label_of, part_name
+from bot.i18n import ENGLISH, N_, Lang, Message, lang_of
+from bot.moderation_store import Change, utcnow
+from bot.portable import (
+    IMPORT_SIZE_LIMIT,
+    KIND_ORDER,
+    ImportProblems,
+    Problem,
+    decode_file,
+    encode_file,
+    export_data,
+    plan_import,
+)
+from bot.render import CONTENT_LIMIT, FIELD_VALUE_LIMIT, Field, card, escape, truncate
+from cogs.manage._access import failing_note, server_lang
+from cogs.manage._edits import PendingEdit, change_lines, changed_parts, label_of, level_lines, part_name
+from cogs.manage._preview import Preview
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
 
 # File types a JSON file arrives with: browsers and Discord's clients type it by its extension, or not at all.
 JSON_TYPES = ("application/json", "text/json", "text/plain", "application/octet-stream")
-# Room left in an embed (6,000 in all) for the title and footer.
-_SECTIONS_BUDGET = 5200
+# Room in an embed (6,000 in all) for the names by kind, and for what changes field by field.
+_SECTIONS_BUDGET = 2600
+_DETAILS_BUDGET = 2800
 
 KIND_NAMES = {
     "show": N_("Show"),
@@ -149,3 +166,137 @@ def summary_title(changes: Sequence[Change], lang: Lang) -> str:
 def sections_text(changes: Sequence[Change], lang: Lang) -> str:
     """The same as `sections`, as one text (for the mod-log's line)."""
     return "\n".join(f"**{heading}:** {names}" for heading, names in sections(changes, lang))
+
+
+def batch_details(changes: Sequence[Change], lang: Lang, budget: int = _DETAILS_BUDGET) -> str:
+    """What a batch changes, entry by entry and field by field, as a single edit's preview says it (spoilers
+    behind tags), as many entries as fit in `budget` characters, then how many more."""
+    lines: list[str] = []
+    used = 0
+    for index, change in enumerate(changes):
+        name = _name(change, lang)
+        if change.before is None:
+            text = lang.t("➕ **{name}**: added", name=name)
+        elif change.after is None:
+            text = lang.t("➖ **{name}**: removed", name=name)
+        else:
+            parts = change_lines(change.before, change.after, lang)
+            text = f"✏️ **{name}**\n" + "\n".join(parts)
+        more = lang.t("…and {count} more", count=len(changes) - index)
+        if used + len(text) + len(more) + 2 > budget:
+            lines.append(more)
+            break
+        lines.append(text)
+        used += len(text) + 1
+    return "\n".join(lines)
+
+
+async def send_batch_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
+    """What a batch (an import, or undoing one) would change, by kind, entry and field, with Apply and Cancel."""
+    lang = lang_of(interaction)
+    added, changed, removed = counts(pending.changes)
+    embed = card(
+        title=lang.t(
+            "{added} added, {changed} changed, {removed} removed",
+            added=added,
+            changed=changed,
+            removed=removed,
+        ),
+        description=batch_details(pending.changes, lang),
+        fields=[Field(name, value) for name, value in sections(pending.changes, lang)],
+        lang=lang,
+    )
+    lines = [note.render(lang) for note in pending.notes]
+    levels = level_lines(pending.changes, lang, limit=6)
+    if levels:
+        lines.append(
+            lang.t("**Spoiler levels** (who sees it plainly):")
+            + "\n"
+            + "\n".join(f"• {line}" for line in levels)
+        )
+    content = "\n".join(lines) + await failing_note(bot, pending.guild_id, lang)
+    view = Preview(bot, pending, interaction.user.id, False, lang)
+    view.message_owner = interaction
+    send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+    await send(
+        truncate(content, CONTENT_LIMIT),
+        embed=embed,
+        view=view,
+        ephemeral=True,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+
+
+async def export_command(bot: AoadBot, interaction: discord.Interaction) -> None:
+    assert interaction.guild_id is not None
+    guild_id = interaction.guild_id
+    lang = lang_of(interaction)
+    snapshot = await bot.store.snapshot(guild_id)
+    now = utcnow()
+    data = export_data(snapshot, guild_id, fallback_show=bot.store.pack.show, now=now)
+    encoded = encode_file(data)
+    limit = interaction.filesize_limit
+    if len(encoded) > limit:
+        raise UserFacingError(
+            "This server's data is {size} KiB, more than the {limit} KiB Discord lets me upload here, so I "
+            "can't send it as a file.",
+            size=len(encoded) // 1024,
+            limit=limit // 1024,
+        )
+    filename = f"aoad-{guild_id}-{now:%Y%m%d-%H%M%S}.json"
+    await interaction.response.send_message(
+        lang.t(
+            "This server's data: {people} cast members, {characters} characters, {seasons} seasons and {news} "
+            "news entries. `/manage import` reads it back, here or in another server.",
+            people=len(data.people),
+            characters=len(data.characters),
+            seasons=len(data.seasons),
+            news=len(data.news),
+        ),
+        file=discord.File(io.BytesIO(encoded), filename=filename, description="All of Us Are Dead bot data"),
+        ephemeral=True,
+    )
+
+
+async def import_command(bot: AoadBot, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    assert interaction.guild_id is not None
+    guild_id = interaction.guild_id
+    check_upload(file)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        data = decode_file(await download(file))
+    except ImportProblems as exc:
+        raise ImportRejected(exc.problems) from None
+    snapshot = await bot.store.snapshot(guild_id)
+    changes = plan_import(snapshot, data)
+    if not changes:
+        raise UserFacingError("Nothing to change: this server's data is already exactly what the file holds.")
+    server = await server_lang(bot, interaction)
+    added, changed, removed = counts(changes)
+    pending = PendingEdit(
+        guild_id,
+        changes,
+        summary_title(changes, server),
+        sections_text(changes, server),
+        announce_by_default=False,
+        summary=ENGLISH.t(
+            "Imported {file}: {added} added, {changed} changed, {removed} removed",
+            file=truncate(file.filename, 80),
+            added=added,
+            changed=changed,
+            removed=removed,
+        ),
+        batch=True,
+        expected_state=snapshot.state,
+        quiet=True,
+        notes=[
+            Message.of(
+                "**Preview of the import** of {file}, exported {when}. Nothing changes until you press **Apply**. "
+                "It is saved as one revision (`/manage revert` undoes it whole) and announced nowhere; the mod-log "
+                "gets one line.",
+                file=escape(truncate(file.filename, 80)),
+                when=discord.utils.format_dt(data.exported_at, "f"),
+            )
+        ],
+    )
+    await send_batch_preview(interaction, bot, pending)

@@ -19,7 +19,7 @@ from bot.premiere import sync_premiere_event
 from bot.render import truncate
 from bot.store import DatabaseBusy
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
-from cogs.manage._edits import PendingEdit
+from cogs.manage._edits import PendingEdit, level_lines
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -54,11 +54,16 @@ class Preview(GuardedView):
         self.pending = pending
         self.owner_id = owner_id
         self.lang = lang
+        self.can_announce = can_announce
         self.message_owner: discord.Interaction | None = None
         self.post.label = lang.t("Post")
         self.save.label = lang.t("Save without announcing")
         self.cancel.label = lang.t("Cancel")
         self.post.disabled = not can_announce
+        if pending.offer is not None and pending.offer_label is not None:
+            self.take_offer.label = truncate(pending.offer_label.render(lang), 80)
+        else:
+            self.remove_item(self.take_offer)
         if pending.quiet:
             self.remove_item(self.post)
             self.save.label = lang.t("Apply")
@@ -85,6 +90,18 @@ class Preview(GuardedView):
     @discord.ui.button(label="Save without announcing", emoji="💾", style=discord.ButtonStyle.secondary)
     async def save(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
         await self._commit(interaction, announce=False)
+
+    @discord.ui.button(label="Also…", emoji="➕", style=discord.ButtonStyle.secondary, row=1)
+    async def take_offer(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
+        """Swap the change for the fuller one offered (an exact release date that sets the stage too)."""
+        offer = self.pending.offer
+        if offer is None:
+            await send_ephemeral(interaction, lang_of(interaction).t("That is already part of this change."))
+            return
+        self.pending = offer
+        self.remove_item(self.take_offer)
+        content, embed = await preview_message(self.bot, offer, lang_of(interaction), self.can_announce)
+        await interaction.response.edit_message(content=content, embed=embed, view=self)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.danger)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
@@ -199,6 +216,21 @@ async def send_preview(interaction: discord.Interaction, bot: AoadBot, pending: 
     failing = {c.channel_id for c in await bot.store.failing_channels(pending.guild_id)}
     channel = settings.announce_channel_id
     can_announce = channel is not None and channel not in failing
+    content, embed = await preview_message(bot, pending, lang, can_announce)
+    view = Preview(bot, pending, interaction.user.id, can_announce, lang)
+    view.message_owner = interaction
+    await interaction.response.send_message(
+        content, embed=embed, view=view, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+async def preview_message(
+    bot: AoadBot, pending: PendingEdit, lang: Lang, can_announce: bool
+) -> tuple[str, discord.Embed]:
+    """What the preview says: the choices, what the rules decided (spoiler levels, an assumed confidence),
+    and the announcement as it would be posted."""
+    settings = await bot.store.get_settings(pending.guild_id)
+    channel = settings.announce_channel_id
     lines = [lang.t("**Preview.** Nothing is saved until you choose.")]
     if can_announce and settings.ping_role_id:
         lines.append(
@@ -226,14 +258,13 @@ async def send_preview(interaction: discord.Interaction, bot: AoadBot, pending: 
         )
     lines.append(lang.t("**Save without announcing** saves it quietly, for typo fixes."))
     lines += [note.render(lang) for note in pending.notes]
+    levels = level_lines(pending.changes, lang)
+    if levels:
+        lines.append(
+            lang.t("**Spoiler levels** (who sees it plainly):")
+            + "\n"
+            + "\n".join(f"• {line}" for line in levels)
+        )
     content = "\n".join(lines) + await failing_note(bot, pending.guild_id, lang)
     embed = discord.Embed.from_dict(announcement_embed(pending.title, pending.body))
-    view = Preview(bot, pending, interaction.user.id, can_announce, lang)
-    view.message_owner = interaction
-    await interaction.response.send_message(
-        truncate(content, 2000),
-        embed=embed,
-        view=view,
-        ephemeral=True,
-        allowed_mentions=discord.AllowedMentions.none(),
-    )
+    return truncate(content, 2000), embed

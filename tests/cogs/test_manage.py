@@ -107,7 +107,9 @@ async def test_post_saves_announces_pings_only_the_role_opens_a_thread_and_publi
     assert message.request["enforce_nonce"] is True
     embed = message.request["embeds"][0]
     assert embed["title"] == "Season 2: post-production → filming"
-    assert "_reported_ · [deadline.com, 2026-11-20](https://deadline.com)" in embed["description"]
+    # A publication and date, with no article known, is named as such: a site's home page is not a source.
+    assert "_reported_ · deadline.com, 2026-11-20" in embed["description"]
+    assert "Season 2 is filming" in embed["description"]
     assert [b["label"] for row in message.request["components"] for b in row["components"]] == ["Notify me"]
 
     thread = await world.fake.wait_request("POST", "/channels/{channel_id}/messages/{message_id}/threads")
@@ -199,7 +201,7 @@ async def test_release_date_set_exact_set_day_and_clear(world: World) -> None:
             {"date": "2026-12-05", "source": "javascript:alert(1)"},
             "sources must start with http:// or https://",
         ),
-        ({"date": "2026-12-05"}, "A release date needs its `source`"),
+        ({"date": "2026-12-05"}, "`source`: a release date needs its source"),
         ({}, "Give either a `date` or `clear: True`"),
     ],
 )
@@ -255,7 +257,7 @@ async def test_character_add_edit_and_remove(world: World) -> None:
             "description": "A freshman at On-jo's university",
             "source": "https://e.x/cast",
             "actor": "lee-min-jae",
-            "hangul": "마루",
+            "hangul": "마루 주니어",
         },
     )
     assert preview.embeds[0]["title"] == "New cast: Lee Min-jae as Ma-ru Jr"
@@ -265,7 +267,7 @@ async def test_character_add_edit_and_remove(world: World) -> None:
     assert added is not None
     assert added.actor == "lee-min-jae"
     card = await (await world.fake.slash("character", {"name": "Ma-ru Jr"})).response()
-    assert card.embeds[0]["title"] == "Ma-ru Jr (마루)"
+    assert card.embeds[0]["title"] == "Ma-ru Jr (마루 주니어)"
 
     # edit: the form is filled with the current values
     opened = await world.fake.slash(
@@ -324,25 +326,25 @@ async def test_unknown_names_get_suggestions_and_change_nothing(world: World) ->
     _, reply = await world.manage("character remove", {"name": "Cheongsun Leee"})
     assert reply.ephemeral
     assert reply.content is not None
-    assert "There is no character called “Cheongsun Leee”" in reply.content
+    assert "`name`: there is no character called “Cheongsun Leee”" in reply.content
     assert "Did you mean: Lee Cheong-san" in reply.content
 
 
 @pytest.mark.parametrize(
     ("options", "says"),
     [
-        ({"name": "X" * 3, "description": "   ", "source": "https://e.x"}, "The description can't be empty."),
+        ({"name": "X" * 3, "description": "   ", "source": "https://e.x"}, "`description`: can't be empty"),
         (
             {"name": "Gwi-nam Two", "description": "d", "source": "ftp://e.x"},
             "sources must start with http://",
         ),
         (
             {"name": "Someone", "description": "d", "source": "https://e.x", "actor": "Nobody Atall"},
-            "There is no cast member",
+            "`actor`: there is no cast member",
         ),
         (
             {"name": "Choi Nam-ra", "description": "d", "source": "https://e.x"},
-            "There is already a character called",
+            "`name`: “Choi Nam-ra” already leads to Choi Nam-ra (character)",
         ),
     ],
 )

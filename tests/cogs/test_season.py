@@ -18,9 +18,7 @@ async def test_season_two_by_default(bot: AoadBot, fake_discord: FakeDiscord) ->
     embed = reply.embeds[0]
     assert embed["title"] == "All of Us Are Dead: Season 2"
     fields = _fields(embed)
-    assert fields["Stage"].startswith(
-        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://newsx.com)"
-    )
+    assert fields["Stage"].startswith("Post-production\n_unconfirmed_ · ")
     assert fields["Release"] == "No date announced."
     assert re.search(r"\*\*2026-02-22\*\* — No official release date", fields["Latest news"])
     assert (
@@ -45,7 +43,8 @@ async def test_season_one_shows_its_release_as_a_timestamp(bot: AoadBot, fake_di
     fields = _fields(reply.embeds[0])
     assert fields["Release"].startswith("<t:1643356800:F> (<t:1643356800:R>)")
     assert fields["Stage"].startswith("Released")
-    assert fields["Episodes"].startswith("12\n_confirmed_ · [deadline.com, 2022-06-06]")
+    assert fields["Episodes"].startswith("12\n_confirmed_ · ")
+    assert "deadline.com" in fields["Episodes"]
 
 
 async def test_a_season_not_in_the_data(bot: AoadBot, fake_discord: FakeDiscord) -> None:

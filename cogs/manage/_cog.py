@@ -1,0 +1,474 @@
+"""/manage: moderators keep their server's data current, and their changes become announcements.
+
+Every command that changes data checks the member itself (Manage Server, or the server's moderator role),
+answers privately with a preview of the announcement, and saves nothing until Post or Save is pressed. The
+commands are declared here; what each does lives beside it (`_setup`, `_season`, `_entries`, `_revert`,
+`_portable`), and what is typed is read by the rules in `bot.rules`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.i18n import lang_of
+from bot.render import truncate
+from bot.rules import Problems
+from bot.search import characters_of, people_of
+from bot.views import Pager
+from cogs.manage import _entries, _season
+from cogs.manage._access import ensure_moderator, failing_note, server_lang
+from cogs.manage._entries import find, option, stored
+from cogs.manage._forms import CharacterFactForm, CharacterIdentityForm, PersonForm
+from cogs.manage._history import history_pages
+from cogs.manage._portable import export_command, import_command, send_batch_preview
+from cogs.manage._preview import send_preview
+from cogs.manage._revert import revert_edit
+from cogs.manage._setup import setup_command
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+ConfidenceOption = Literal["confirmed", "reported", "unconfirmed"]
+SpoilerOption = Literal["none", "s1", "s2"]
+StatusOption = Literal["returning", "new", "not-returning"]
+StageOption = Literal[
+    "announced", "in-production", "filming", "post-production", "release-date-set", "released"
+]
+PartOption = Literal["identity", "profile", "fate", "season2"]
+
+CONFIDENCE_HELP = "How sure the sources are (left out: saved as unconfirmed)"
+SOURCE_HELP = "A link, or a publication and date (deadline.com, 2026-11-20); two links are two sources"
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Manage(
+    commands.GroupCog,
+    group_name="manage",
+    group_description="Moderators: keep this server's data current",
+    # Moderators fill forms and page through history: the fan cooldowns would only get in their way.
+    group_extras={"no_cooldown": True},
+):
+    season = app_commands.Group(name="season", description="Change a season's stage, release date or news")
+    character = app_commands.Group(name="character", description="Add, edit or remove a character")
+    cast = app_commands.Group(name="cast", description="Add, edit or remove a cast member")
+
+    def __init__(self, bot: AoadBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        await ensure_moderator(interaction)
+        return True
+
+    def _guild(self, interaction: discord.Interaction) -> int:
+        assert interaction.guild_id is not None
+        return interaction.guild_id
+
+    # -- setup -------------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="setup",
+        description="Announcement channel, ping role, moderator role, mod-log; no options shows them",
+    )
+    @app_commands.describe(
+        announcement_channel="Where announcements are posted",
+        ping_role="The role announcements ping; fans opt in with /subscribe",
+        moderator_role="Members with this role may change the data, besides those with Manage Server",
+        modlog_channel="Where every change is logged",
+        threads="Open a discussion thread under each announcement",
+        auto_publish="Publish announcements to following servers (in announcement channels)",
+        premiere_event="Create a Discord Scheduled Event for the premiere when its date and time are announced",
+        reminders="When to remind before the premiere, e.g. 7d, 1d, 0 (0 = at release); none turns them off",
+        language="The language of announcements and reminders (default: the server's language)",
+    )
+    async def setup_(
+        self,
+        interaction: discord.Interaction,
+        announcement_channel: discord.TextChannel | None = None,
+        ping_role: discord.Role | None = None,
+        moderator_role: discord.Role | None = None,
+        modlog_channel: discord.TextChannel | None = None,
+        threads: bool | None = None,
+        auto_publish: bool | None = None,
+        premiere_event: bool | None = None,
+        reminders: app_commands.Range[str, 1, 100] | None = None,
+        language: Literal["en", "ko", "server"] | None = None,
+    ) -> None:
+        await setup_command(
+            self.bot,
+            interaction,
+            announcement_channel=announcement_channel,
+            ping_role=ping_role,
+            moderator_role=moderator_role,
+            modlog_channel=modlog_channel,
+            threads=threads,
+            auto_publish=auto_publish,
+            premiere_event=premiere_event,
+            reminders=reminders,
+            language=language,
+        )
+
+    # -- season ------------------------------------------------------------------------------------------
+
+    @season.command(name="stage", description="Change a season's stage")
+    @app_commands.describe(
+        stage="The new stage",
+        source=SOURCE_HELP,
+        confidence=CONFIDENCE_HELP,
+        note="What exactly was said (optional; the stage name is used otherwise)",
+        season="Which season (default 2)",
+    )
+    async def season_stage(
+        self,
+        interaction: discord.Interaction,
+        stage: StageOption,
+        source: app_commands.Range[str, 1, 600],
+        confidence: ConfidenceOption | None = None,
+        note: app_commands.Range[str, 1, 1000] | None = None,
+        season: app_commands.Range[int, 1, 99] = 2,
+    ) -> None:
+        pending = await _season.stage_edit(
+            self.bot,
+            self._guild(interaction),
+            await server_lang(self.bot, interaction),
+            stage=stage,
+            source=source,
+            confidence=confidence,
+            note=note,
+            season=season,
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    @season.command(name="release-date", description="Set or clear a season's release date")
+    @app_commands.describe(
+        date="2026-12-05, or with time and zone: 2026-12-05 17:00 KST; rough: 2026-12, 2026, late 2026",
+        clear="Remove the release date",
+        source=SOURCE_HELP,
+        confidence=CONFIDENCE_HELP,
+        season="Which season (default 2)",
+    )
+    async def season_release(
+        self,
+        interaction: discord.Interaction,
+        date: app_commands.Range[str, 1, 60] | None = None,
+        clear: bool = False,
+        source: app_commands.Range[str, 1, 600] | None = None,
+        confidence: ConfidenceOption | None = None,
+        season: app_commands.Range[int, 1, 99] = 2,
+    ) -> None:
+        pending = await _season.release_edit(
+            self.bot,
+            self._guild(interaction),
+            await server_lang(self.bot, interaction),
+            date=date,
+            clear=clear,
+            source=source,
+            confidence=confidence,
+            season=season,
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    @season.command(name="news", description="Add a dated entry to a season's timeline")
+    @app_commands.describe(
+        text="What happened; mark a part as a spoiler with ||two bars|| on each side",
+        source=SOURCE_HELP,
+        confidence="How sure the sources are",
+        date="When (2026-11-20, or 2026-11 if only the month is known); default today",
+        spoiler="Does it reveal Season 1 outcomes (s2) or Season 1 plot (s1)?",
+        season="Which season (default 2)",
+        text_ko="The same in Korean (optional; Korean readers see the English text otherwise)",
+    )
+    async def season_news(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 1000],
+        source: app_commands.Range[str, 1, 600],
+        confidence: ConfidenceOption,
+        date: app_commands.Range[str, 4, 10] | None = None,
+        spoiler: SpoilerOption = "none",
+        season: app_commands.Range[int, 1, 99] = 2,
+        text_ko: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        pending = await _season.news_edit(
+            self.bot,
+            self._guild(interaction),
+            await server_lang(self.bot, interaction),
+            text=text,
+            source=source,
+            confidence=confidence,
+            date=date,
+            spoiler=spoiler,
+            season=season,
+            text_ko=text_ko,
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    # -- characters --------------------------------------------------------------------------------------
+
+    @character.command(name="add", description="Add a character")
+    @app_commands.describe(
+        name="The character's name, romanised",
+        description="Who they are; mark a part as a spoiler with ||two bars|| on each side",
+        source=SOURCE_HELP,
+        confidence=CONFIDENCE_HELP,
+        hangul="The name in Hangul",
+        aliases="Other names fans use, comma-separated",
+        actor="Who plays them (a cast member already in the data)",
+        spoiler="Does the description reveal Season 1 plot (s1) or outcomes (s2)?",
+        season="The season they appear in (default 2)",
+        description_ko="Who they are, in Korean (optional; Korean readers see the English otherwise)",
+    )
+    async def character_add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        description: app_commands.Range[str, 1, 1000],
+        source: app_commands.Range[str, 1, 600],
+        confidence: ConfidenceOption | None = None,
+        hangul: app_commands.Range[str, 1, 100] | None = None,
+        aliases: app_commands.Range[str, 1, 1000] | None = None,
+        actor: app_commands.Range[str, 1, 100] | None = None,
+        spoiler: SpoilerOption = "none",
+        season: app_commands.Range[int, 1, 99] = 2,
+        description_ko: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        pending = await _entries.character_add(
+            self.bot,
+            self._guild(interaction),
+            await server_lang(self.bot, interaction),
+            name=name,
+            description=description,
+            source=source,
+            confidence=confidence,
+            hangul=hangul,
+            aliases=aliases,
+            actor=actor,
+            spoiler=spoiler,
+            season=season,
+            description_ko=description_ko,
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    @character.command(name="edit", description="Edit a character in a form filled with the current values")
+    @app_commands.describe(
+        name="The character",
+        part="What to edit (default: names and actor)",
+        status="With part season2: returning, new or not returning (default: as it is)",
+    )
+    async def character_edit(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        part: PartOption = "identity",
+        status: StatusOption | None = None,
+    ) -> None:
+        guild_id = self._guild(interaction)
+        problems = Problems()
+        key = find(
+            characters_of(await self.bot.store.catalog(guild_id)), "character", name, option("name"), problems
+        )
+        problems.check()
+        entry = await stored(self.bot, guild_id, "character", str(key))
+        lang = lang_of(interaction)
+        if part == "identity":
+            form: discord.ui.Modal = CharacterIdentityForm(self.bot, guild_id, entry, lang)
+        else:
+            form = CharacterFactForm(self.bot, guild_id, entry, part, lang, status)
+        await interaction.response.send_modal(form)
+
+    @character.command(name="remove", description="Remove a character from this server's data")
+    @app_commands.describe(name="The character")
+    async def character_remove(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        pending = await _entries.character_remove(
+            self.bot, self._guild(interaction), await server_lang(self.bot, interaction), name=name
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    # -- cast --------------------------------------------------------------------------------------------
+
+    @cast.command(name="add", description="Add a cast member, optionally as a character already in the data")
+    @app_commands.describe(
+        name="The actor's name, romanised",
+        source=SOURCE_HELP,
+        confidence=CONFIDENCE_HELP,
+        hangul="The name in Hangul",
+        variants="Other spellings fans use, comma-separated",
+        plays="The character they play (add it with /manage character add first if it is new)",
+    )
+    async def cast_add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        source: app_commands.Range[str, 1, 600],
+        confidence: ConfidenceOption | None = None,
+        hangul: app_commands.Range[str, 1, 100] | None = None,
+        variants: app_commands.Range[str, 1, 1000] | None = None,
+        plays: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        pending = await _entries.cast_add(
+            self.bot,
+            self._guild(interaction),
+            await server_lang(self.bot, interaction),
+            name=name,
+            source=source,
+            confidence=confidence,
+            hangul=hangul,
+            variants=variants,
+            plays=plays,
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    @cast.command(name="edit", description="Edit a cast member in a form filled with the current values")
+    @app_commands.describe(name="The cast member")
+    async def cast_edit(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        guild_id = self._guild(interaction)
+        problems = Problems()
+        key = find(
+            people_of(await self.bot.store.catalog(guild_id)), "person", name, option("name"), problems
+        )
+        problems.check()
+        entry = await stored(self.bot, guild_id, "person", str(key))
+        await interaction.response.send_modal(PersonForm(self.bot, guild_id, entry, lang_of(interaction)))
+
+    @cast.command(name="remove", description="Remove a cast member from this server's data")
+    @app_commands.describe(name="The cast member")
+    async def cast_remove(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        pending = await _entries.cast_remove(
+            self.bot, self._guild(interaction), await server_lang(self.bot, interaction), name=name
+        )
+        await send_preview(interaction, self.bot, pending)
+
+    # -- history and revert ------------------------------------------------------------------------------
+
+    @app_commands.command(name="history", description="Every change to this server's data, newest first")
+    @app_commands.describe(entry="Only the changes to this entry")
+    async def history(
+        self, interaction: discord.Interaction, entry: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        guild_id = self._guild(interaction)
+        lang = lang_of(interaction)
+        store = self.bot.store
+        if entry is None:
+            revisions = await store.revisions(guild_id, limit=200)
+            title = lang.t("History")
+        else:
+            kind, _, key = entry.partition(":")
+            if not key:
+                raise UserFacingError("Pick the entry from the list (it looks like character:choi-nam-ra).")
+            revisions = await store.revisions(guild_id, kind=kind, key=key, limit=200)
+            title = lang.t("History of {entry}", entry=f"{kind}:{key}")
+        note = await failing_note(self.bot, guild_id, lang)
+        pager = Pager(history_pages(revisions, title, lang), interaction.user.id, lang=lang)
+        await pager.send(interaction, ephemeral=True, content=truncate(note.strip(), 2000) or None)
+
+    @history.autocomplete("entry")
+    async def history_entry(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # Autocomplete runs no checks of its own, and history names spoilers: moderators only.
+        if interaction.guild_id is None:
+            return []
+        try:
+            await ensure_moderator(interaction)
+        except UserFacingError:
+            return []
+        lang = lang_of(interaction)
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        choices = [
+            *(
+                app_commands.Choice(
+                    name=lang.t("Season {number}", number=s.number), value=f"season:{s.number}"
+                )
+                for s in catalog.seasons
+            ),
+            *(
+                app_commands.Choice(name=label, value=f"character:{key}")
+                for key, label in ((h.key, h.label) for h in characters_of(catalog).search(current, 10))
+            ),
+            *(
+                app_commands.Choice(name=label, value=f"person:{key}")
+                for key, label in ((h.key, h.label) for h in people_of(catalog).search(current, 10))
+            ),
+            *(
+                app_commands.Choice(
+                    name=truncate(lang.t("News {date}: {text}", date=n.date, text=n.text), 100),
+                    value=f"news:{n.key}",
+                )
+                for n in catalog.news
+                if current.casefold() in n.text.casefold()
+            ),
+        ]
+        typed = current.casefold()
+        ranked = [c for c in choices if typed in c.name.casefold()] + [
+            c for c in choices if typed not in c.name.casefold()
+        ]
+        return ranked[:25]
+
+    @app_commands.command(
+        name="revert", description="Undo a change: restore an entry as it was before a revision"
+    )
+    @app_commands.describe(revision="The revision's number, from /manage history")
+    async def revert(self, interaction: discord.Interaction, revision: app_commands.Range[int, 1]) -> None:
+        guild_id = self._guild(interaction)
+        found = await self.bot.store.revision(guild_id, revision)
+        if found is None:
+            raise UserFacingError(
+                "There is no revision #{number} in this server. See `/manage history`.", number=revision
+            )
+        pending = await revert_edit(self.bot, guild_id, await server_lang(self.bot, interaction), found)
+        if pending.batch:
+            await send_batch_preview(interaction, self.bot, pending)
+        else:
+            await send_preview(interaction, self.bot, pending)
+
+    # -- export and import -------------------------------------------------------------------------------
+
+    @app_commands.command(name="export", description="Download this server's data as a JSON file")
+    async def export(self, interaction: discord.Interaction) -> None:
+        await export_command(self.bot, interaction)
+
+    @app_commands.command(
+        name="import",
+        description="Make this server's data exactly a file from /manage export (previewed first)",
+    )
+    @app_commands.describe(file="A .json file made by /manage export (at most 2 MiB)")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        await import_command(self.bot, interaction, file)
+
+    # -- autocomplete --------------------------------------------------------------------------------------
+
+    @character_edit.autocomplete("name")
+    @character_remove.autocomplete("name")
+    @cast_add.autocomplete("plays")
+    async def character_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        return [
+            app_commands.Choice(name=h.label, value=h.key) for h in characters_of(catalog).search(current)
+        ]
+
+    @cast_edit.autocomplete("name")
+    @cast_remove.autocomplete("name")
+    @character_add.autocomplete("actor")
+    async def person_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        catalog = await self.bot.store.catalog(interaction.guild_id)
+        return [app_commands.Choice(name=h.label, value=h.key) for h in people_of(catalog).search(current)]

@@ -1,0 +1,277 @@
+"""/manage character | cast add and remove: what a moderator typed, read by the rules, as a pending change.
+
+(`edit` opens the forms in `cogs.manage._forms`.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+import msgspec
+
+from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, Lang, Message
+from bot.models import Character, Fact, Person, SpoilerLevel
+from bot.moderation_store import Change, StoredEntry
+from bot.render import escape
+from bot.rules import (
+    NAME_LIMIT,
+    TEXT_LIMIT,
+    OptionName,
+    Problems,
+    removal_problems,
+    typed_confidence,
+    typed_names,
+    typed_sources,
+    typed_text,
+)
+from bot.search import NameIndex, characters_of, people_of
+from cogs.manage._edits import (
+    PendingEdit,
+    assumed_confidence_note,
+    catalog_entries,
+    check_changes,
+    fact_block,
+    new_key,
+    with_spoiler_rules,
+)
+
+if TYPE_CHECKING:
+    from bot.client import AoadBot
+
+KOREAN = Lang("ko")
+
+
+def option(name: str) -> OptionName:
+    return OptionName.named(name)
+
+
+def unknown(kind: str, typed: str, suggestions: list[str]) -> Message:
+    """ "There is no character called …", with the names it might have meant."""
+    name = escape(typed.strip()[:80])
+    hint = "; ".join(escape(s) for s in suggestions[:3])
+    if kind == "character":
+        if hint:
+            return Message.of(
+                "there is no character called “{name}” in this server's data. Did you mean: {hint}?",
+                name=name,
+                hint=hint,
+            )
+        return Message.of("there is no character called “{name}” in this server's data.", name=name)
+    if hint:
+        return Message.of(
+            "there is no cast member called “{name}” in this server's data. Did you mean: {hint}?",
+            name=name,
+            hint=hint,
+        )
+    return Message.of("there is no cast member called “{name}” in this server's data.", name=name)
+
+
+def find(index: NameIndex, kind: str, typed: str, label: Message, problems: Problems) -> str | None:
+    """The key of the entry a typed name (or a key from autocomplete) names; a problem when it names none."""
+    key, suggestions = index.resolve(typed)
+    if key is None:
+        problems.add(unknown(kind, typed, [h.label for h in suggestions]), label)
+    return key
+
+
+async def stored(bot: AoadBot, guild_id: int, kind: str, key: str) -> StoredEntry:
+    """The entry and its version, read together, so the change starts from exactly what was read."""
+    found = await bot.store.get_entry(guild_id, kind, key)
+    if found is None:
+        raise UserFacingError("That entry was removed meanwhile. Nothing was changed.")
+    return found
+
+
+async def character_add(
+    bot: AoadBot,
+    guild_id: int,
+    server: Lang,
+    *,
+    name: str,
+    description: str,
+    source: str,
+    confidence: str | None,
+    hangul: str | None,
+    aliases: str | None,
+    actor: str | None,
+    spoiler: str,
+    season: int,
+    description_ko: str | None,
+) -> PendingEdit:
+    catalog = await bot.store.catalog(guild_id)
+    problems = Problems()
+    clean_name = typed_text(name, option("name"), NAME_LIMIT, problems)
+    profile_text = typed_text(description, option("description"), TEXT_LIMIT, problems, spoilers=True)
+    profile_ko = typed_text(
+        description_ko, option("description_ko"), TEXT_LIMIT, problems, required=False, spoilers=True
+    )
+    sources = typed_sources(source, option("source"), problems)
+    chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
+    clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False)
+    clean_aliases = typed_names(aliases, option("aliases"), problems)
+    actor_key = find(people_of(catalog), "person", actor, option("actor"), problems) if actor else None
+    problems.check()
+    assert clean_name is not None
+    assert profile_text is not None
+    person = catalog.person(actor_key) if actor_key else None
+    notes: list[Message] = []
+    character = Character(
+        key=new_key(clean_name, await bot.store.used_keys(guild_id, "character")),
+        name=clean_name,
+        hangul=clean_hangul,
+        aliases=clean_aliases,
+        actor=actor_key,
+        seasons=(season,),
+        profile=Fact(
+            text=profile_text,
+            text_ko=profile_ko,
+            confidence=chosen,
+            sources=sources,
+            spoiler=cast(SpoilerLevel, spoiler),
+        ),
+    )
+    character = cast(Character, with_spoiler_rules(character, notes))
+    if assumed:
+        notes.append(assumed_confidence_note(Message.of("who they are")))
+    change = Change("character", character.key, None, character, None)
+    check_changes(
+        catalog_entries(catalog),
+        [change],
+        {
+            "name": option("name"),
+            "hangul": option("hangul"),
+            "aliases": option("aliases"),
+            "actor": option("actor"),
+            "profile.sources": option("source"),
+            "profile.text_ko": option("description_ko"),
+            "profile": option("description"),
+        },
+    )
+
+    def title(lang: Lang) -> str:
+        if person:
+            return lang.t("New cast: {actor} as {character}", actor=person.name, character=clean_name)
+        return lang.t("New character: {name}", name=clean_name)
+
+    return PendingEdit(
+        guild_id,
+        [change],
+        title(server),
+        fact_block(character.profile, server),
+        summary=title(ENGLISH),
+        notes=notes,
+    )
+
+
+async def character_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -> PendingEdit:
+    catalog = await bot.store.catalog(guild_id)
+    problems = Problems()
+    key = find(characters_of(catalog), "character", name, option("name"), problems)
+    problems.check()
+    found = await stored(bot, guild_id, "character", cast(str, key))
+    character = cast(Character, found.entry)
+    return PendingEdit(
+        guild_id,
+        [Change("character", character.key, character, None, found.version)],
+        server.t("Removed: {name}", name=character.name),
+        server.t("Removed from this server's data. `/manage revert` brings it back."),
+        announce_by_default=False,
+        summary=ENGLISH.t("Removed: {name}", name=character.name),
+    )
+
+
+async def cast_add(
+    bot: AoadBot,
+    guild_id: int,
+    server: Lang,
+    *,
+    name: str,
+    source: str,
+    confidence: str | None,
+    hangul: str | None,
+    variants: str | None,
+    plays: str | None,
+) -> PendingEdit:
+    catalog = await bot.store.catalog(guild_id)
+    problems = Problems()
+    clean_name = typed_text(name, option("name"), NAME_LIMIT, problems)
+    clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False)
+    clean_variants = typed_names(variants, option("variants"), problems)
+    sources = typed_sources(source, option("source"), problems)
+    chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
+    role_key = find(characters_of(catalog), "character", plays, option("plays"), problems) if plays else None
+    problems.check()
+    assert clean_name is not None
+    person = Person(
+        key=new_key(clean_name, await bot.store.used_keys(guild_id, "person")),
+        name=clean_name,
+        hangul=clean_hangul,
+        variants=clean_variants,
+    )
+    changes = [Change("person", person.key, None, person, None)]
+    fact = Fact(
+        text=ENGLISH.t("{actor} joins the cast", actor=clean_name),
+        text_ko=KOREAN.t("{actor} joins the cast", actor=clean_name),
+        confidence=chosen,
+        sources=sources,
+    )
+    notes = [assumed_confidence_note(Message.of("the casting"))] if assumed else []
+    title = server.t("New cast: {actor}", actor=clean_name)
+    summary = ENGLISH.t("New cast: {actor}", actor=clean_name)
+    if role_key is not None:
+        found = await stored(bot, guild_id, "character", role_key)
+        role = cast(Character, found.entry)
+        changes.append(
+            Change(
+                "character", role.key, role, msgspec.structs.replace(role, actor=person.key), found.version
+            )
+        )
+        previous = catalog.person(role.actor) if role.actor else None
+        if previous is not None:
+            notes.append(
+                Message.of(
+                    "{character} was played by {previous} until now: this makes {actor} their actor instead.",
+                    character=escape(role.name),
+                    previous=escape(previous.name),
+                    actor=escape(clean_name),
+                )
+            )
+        title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+        summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+        fact = msgspec.structs.replace(
+            fact,
+            text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
+            text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
+        )
+    check_changes(
+        catalog_entries(catalog),
+        changes,
+        {"name": option("name"), "hangul": option("hangul"), "variants": option("variants")},
+    )
+    return PendingEdit(guild_id, changes, title, fact_block(fact, server), summary=summary, notes=notes)
+
+
+async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -> PendingEdit:
+    catalog = await bot.store.catalog(guild_id)
+    problems = Problems()
+    key = find(people_of(catalog), "person", name, option("name"), problems)
+    problems.check()
+    person = cast(Person, catalog.person(cast(str, key)))
+    roles = catalog.roles_of(person.key)
+    if removal_problems(catalog_entries(catalog), {("person", person.key)}):
+        raise UserFacingError(
+            "{name} still plays {roles}. Change or remove those characters first (`/manage character edit`), "
+            "then remove the actor.",
+            name=escape(person.name),
+            roles=escape(", ".join(role.name for role in roles)),
+        )
+    found = await stored(bot, guild_id, "person", person.key)
+    return PendingEdit(
+        guild_id,
+        [Change("person", person.key, found.entry, None, found.version)],
+        server.t("Removed from the cast: {name}", name=person.name),
+        server.t("Removed from this server's data. `/manage revert` brings them back."),
+        announce_by_default=False,
+        summary=ENGLISH.t("Removed from the cast: {name}", name=person.name),
+    )
