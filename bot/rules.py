@@ -40,7 +40,7 @@ import msgspec
 
 from bot.dates import DateError, check_rough_date, parse_release
 from bot.errors import UserFacingError
-from bot.i18n import N_, NAME_CONTEXT, Lang, Message, catalogue
+from bot.i18n import ENGLISH, N_, NAME_CONTEXT, Lang, Message, catalogue
 from bot.models import (
     SPOILER_ORDER,
     Character,
@@ -129,8 +129,9 @@ class Problem:
         return lang.t("{entry}, field `{field}`: {problem}", entry=entry, field=self.field, problem=what)
 
     @property
-    def identity(self) -> tuple[object, ...]:
-        return (self.kind, self.key, self.field, self.what.template, tuple(sorted(self.what.values.items())))
+    def identity(self) -> tuple[str | None, ...]:
+        """What tells two problems apart: where, and what in words."""
+        return (self.kind, self.key, self.field, self.what.render(ENGLISH))
 
 
 class Problems(list[Problem]):
@@ -514,7 +515,8 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
     found = len(problems)
     # Links first, whole: links may contain commas, and never spaces.
     for token in line.split():
-        candidate = token.strip(",;")
+        # A link typed as Discord's <https://…> (which hides its preview) is that link.
+        candidate = token.strip(",;").removeprefix("<").removesuffix(">")
         if _ANY_URL.match(candidate):
             url = _typed_url(candidate, line, label, problems)
             if url is not None:

@@ -25,6 +25,7 @@ from bot.models import (
     NewsItem,
     Person,
     Season,
+    Source,
     SpoilerLevel,
     Stage,
     entry_key,
@@ -35,6 +36,7 @@ from bot.render import escape, marked_text, provenance
 from bot.rules import (
     DEFAULT_CONFIDENCE,
     Problem,
+    Problems,
     Raised,
     RuleViolation,
     apply_changes,
@@ -46,6 +48,9 @@ from bot.rules import (
 )
 
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
+# Stands in for a fact whose typed text or sources were refused, so that the rest of what was typed can still be
+# checked against the data (a name taken, a date out of order) and every problem told at once.
+STAND_IN = Fact(text="…", confidence="unconfirmed", sources=(Source(name="…", published="2000"),))
 
 
 @dataclass
@@ -286,17 +291,37 @@ def catalog_entries(catalog: Catalog) -> list[Entry]:
 
 
 def check_changes(
-    current: Iterable[Entry], changes: Sequence[Change], labels: Mapping[str, Message] | None = None
+    current: Iterable[Entry],
+    changes: Sequence[Change],
+    labels: Mapping[str, Message] | None = None,
+    problems: Problems | None = None,
 ) -> None:
     """Refuse a change that would break a rule about the data (all it would break, at once).
 
     Only what the change introduces counts. `labels` name the option or form field each entry field was
-    typed in (by path prefix: "name", "profile", "release"), so a problem names what to fix.
+    typed in (by path prefix: "name", "profile", "release"), so a problem names what to fix. With `problems`
+    (what was typed, read so far), the change's problems join them instead, but for fields already refused
+    (the change holds a stand-in for those): the caller refuses everything at once.
     """
+    current = list(current)
+    changed = {(c.kind, c.key) for c in changes}
     after = apply_changes(current, ((c.kind, c.key, c.after) for c in changes))
-    problems = state_problems(after, changed={(c.kind, c.key) for c in changes})
-    if problems:
-        raise RuleViolation([_labelled(problem, labels or {}) for problem in problems])
+    # What was wrong before the change (data saved before a rule existed) is not this change's doing.
+    before = {p.identity for p in state_problems(current, changed=changed)}
+    found = [
+        _labelled(p, labels or {}) for p in state_problems(after, changed=changed) if p.identity not in before
+    ]
+    if problems is None:
+        if found:
+            raise RuleViolation(found)
+        return
+    refused = {_field_of(p) for p in problems}
+    problems.extend(p for p in found if p.label is None or _field_of(p) not in refused)
+
+
+def _field_of(problem: Problem) -> tuple[str, str] | None:
+    label = problem.label
+    return None if label is None else (type(label).__name__, label.template)
 
 
 def _labelled(problem: Problem, labels: Mapping[str, Message]) -> Problem:

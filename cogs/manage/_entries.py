@@ -27,6 +27,7 @@ from bot.rules import (
 )
 from bot.search import NameIndex, characters_of, people_of
 from cogs.manage._edits import (
+    STAND_IN,
     PendingEdit,
     assumed_confidence_note,
     catalog_entries,
@@ -111,23 +112,20 @@ async def character_add(
     clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False)
     clean_aliases = typed_names(aliases, option("aliases"), problems)
     actor_key = find(people_of(catalog), "person", actor, option("actor"), problems) if actor else None
-    problems.check()
-    assert clean_name is not None
-    assert profile_text is not None
     person = catalog.person(actor_key) if actor_key else None
     notes: list[Message] = []
     character = Character(
-        key=new_key(clean_name, await bot.store.used_keys(guild_id, "character")),
-        name=clean_name,
+        key=new_key(clean_name or "entry", await bot.store.used_keys(guild_id, "character")),
+        name=clean_name or STAND_IN.text,
         hangul=clean_hangul,
         aliases=clean_aliases,
         actor=actor_key,
         seasons=(season,),
         profile=Fact(
-            text=profile_text,
+            text=profile_text or STAND_IN.text,
             text_ko=profile_ko,
             confidence=chosen,
-            sources=sources,
+            sources=sources or STAND_IN.sources,
             spoiler=cast(SpoilerLevel, spoiler),
         ),
     )
@@ -147,7 +145,10 @@ async def character_add(
             "profile.text_ko": option("description_ko"),
             "profile": option("description"),
         },
+        problems,
     )
+    problems.check()
+    assert clean_name is not None
 
     def title(lang: Lang) -> str:
         if person:
@@ -201,8 +202,7 @@ async def cast_add(
     sources = typed_sources(source, option("source"), problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
     role_key = find(characters_of(catalog), "character", plays, option("plays"), problems) if plays else None
-    problems.check()
-    assert clean_name is not None
+    clean_name = clean_name or STAND_IN.text
     person = Person(
         key=new_key(clean_name, await bot.store.used_keys(guild_id, "person")),
         name=clean_name,
@@ -214,7 +214,7 @@ async def cast_add(
         text=ENGLISH.t("{actor} joins the cast", actor=clean_name),
         text_ko=KOREAN.t("{actor} joins the cast", actor=clean_name),
         confidence=chosen,
-        sources=sources,
+        sources=sources or STAND_IN.sources,
     )
     notes = [assumed_confidence_note(Message.of("the casting"))] if assumed else []
     title = server.t("New cast: {actor}", actor=clean_name)
@@ -248,7 +248,9 @@ async def cast_add(
         catalog_entries(catalog),
         changes,
         {"name": option("name"), "hangul": option("hangul"), "variants": option("variants")},
+        problems,
     )
+    problems.check()
     return PendingEdit(guild_id, changes, title, fact_block(fact, server), summary=summary, notes=notes)
 
 

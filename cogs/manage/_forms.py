@@ -10,6 +10,7 @@ it): an edit changes what the moderator changed and nothing else. What they did 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
@@ -114,6 +115,7 @@ class EntryForm(GuardedModal):
         self.stored = stored
         self.notes: list[Message] = []
         self.english: dict[int, str] = {}
+        self.problems = Problems()
 
     def label_of(self, field: discord.ui.TextInput[EntryForm]) -> Label:
         return label(self.english.get(id(field)) or field.label or "")
@@ -140,18 +142,18 @@ class EntryForm(GuardedModal):
             return
         self.notes = []
         problems = Problems()
-        edited = await self.resolve(problems)
+        # What was typed well is checked against the data even while other fields are refused: every
+        # problem of the form is told at once.
+        after = with_spoiler_rules(await self.resolve(problems), self.notes)
+        change = Change(self.stored.kind, self.stored.key, current.entry, after, current.version)
+        catalog = await self.bot.store.catalog(self.guild_id)
+        check_changes(catalog_entries(catalog), [change], self.labels(), problems)
         problems.check()
-        assert edited is not None
-        after = with_spoiler_rules(edited, self.notes)
         if after == current.entry:
             await interaction.response.send_message(
                 lang.t("Nothing changed: the form had the same values."), ephemeral=True
             )
             return
-        change = Change(self.stored.kind, self.stored.key, current.entry, after, current.version)
-        catalog = await self.bot.store.catalog(self.guild_id)
-        check_changes(catalog_entries(catalog), [change], self.labels())
         title, body = describe_update(current.entry, after, await server_lang(self.bot, interaction))
         pending = PendingEdit(
             guild_id=self.guild_id,
@@ -164,10 +166,24 @@ class EntryForm(GuardedModal):
         )
         await send_preview(interaction, self.bot, pending)
 
-    async def resolve(self, problems: Problems) -> Character | Person | None:
-        """The edited entry (None if what was typed has problems, all of them in `problems`)."""
-        entry = self.edited(problems)
-        return None if problems else entry
+    async def resolve(self, problems: Problems) -> Character | Person:
+        """The edited entry, with every field typed well (the problems of the others in `problems`)."""
+        return self.edited(problems)
+
+    def read(
+        self,
+        changes: dict[str, object],
+        name: str,
+        field: discord.ui.TextInput[EntryForm],
+        parse: Callable[[], object],
+    ) -> None:
+        """Take a field's new value into `changes`, unless it was left as shown or `parse` found a problem."""
+        if _untouched(field):
+            return
+        found = len(self.problems)
+        value = parse()
+        if len(self.problems) == found:
+            changes[name] = value
 
 
 class CharacterIdentityForm(EntryForm):
@@ -205,23 +221,37 @@ class CharacterIdentityForm(EntryForm):
         }
 
     def edited(self, problems: Problems) -> Character:
-        character = cast(Character, self.stored.entry)
+        self.problems = problems
         changes: dict[str, object] = {"actor": self.resolved_actor}
-        if not _untouched(self.name):
-            changes["name"] = typed_text(self.name.value, self.label_of(self.name), NAME_LIMIT, problems)
-        if not _untouched(self.hangul):
-            changes["hangul"] = typed_text(
+        self.read(
+            changes,
+            "name",
+            self.name,
+            lambda: typed_text(self.name.value, self.label_of(self.name), NAME_LIMIT, problems),
+        )
+        self.read(
+            changes,
+            "hangul",
+            self.hangul,
+            lambda: typed_text(
                 self.hangul.value, self.label_of(self.hangul), NAME_LIMIT, problems, required=False
-            )
-        if not _untouched(self.aliases):
-            changes["aliases"] = typed_names(self.aliases.value, self.label_of(self.aliases), problems)
-        if not _untouched(self.seasons):
-            changes["seasons"] = typed_seasons(self.seasons.value, self.label_of(self.seasons), problems)
-        if problems:
-            return character
-        return msgspec.structs.replace(character, **changes)
+            ),
+        )
+        self.read(
+            changes,
+            "aliases",
+            self.aliases,
+            lambda: typed_names(self.aliases.value, self.label_of(self.aliases), problems),
+        )
+        self.read(
+            changes,
+            "seasons",
+            self.seasons,
+            lambda: typed_seasons(self.seasons.value, self.label_of(self.seasons), problems),
+        )
+        return msgspec.structs.replace(cast(Character, self.stored.entry), **changes)
 
-    async def resolve(self, problems: Problems) -> Character | Person | None:
+    async def resolve(self, problems: Problems) -> Character | Person:
         typed = (self.actor.value or "").strip()
         if not _untouched(self.actor):
             self.resolved_actor = None
@@ -419,16 +449,26 @@ class PersonForm(EntryForm):
         }
 
     def edited(self, problems: Problems) -> Person:
-        person = cast(Person, self.stored.entry)
+        self.problems = problems
         changes: dict[str, object] = {}
-        if not _untouched(self.name):
-            changes["name"] = typed_text(self.name.value, self.label_of(self.name), NAME_LIMIT, problems)
-        if not _untouched(self.hangul):
-            changes["hangul"] = typed_text(
+        self.read(
+            changes,
+            "name",
+            self.name,
+            lambda: typed_text(self.name.value, self.label_of(self.name), NAME_LIMIT, problems),
+        )
+        self.read(
+            changes,
+            "hangul",
+            self.hangul,
+            lambda: typed_text(
                 self.hangul.value, self.label_of(self.hangul), NAME_LIMIT, problems, required=False
-            )
-        if not _untouched(self.variants):
-            changes["variants"] = typed_names(self.variants.value, self.label_of(self.variants), problems)
-        if problems:
-            return person
-        return msgspec.structs.replace(person, **changes)
+            ),
+        )
+        self.read(
+            changes,
+            "variants",
+            self.variants,
+            lambda: typed_names(self.variants.value, self.label_of(self.variants), problems),
+        )
+        return msgspec.structs.replace(cast(Person, self.stored.entry), **changes)

@@ -168,6 +168,13 @@ async def release_edit(
         release = parse_typed_release(cast(str, date))
     except DateError as exc:
         problems.add(Message(exc.template, inert(exc.values)), option("date"))
+    labels: dict[str, Message] = {"release_fact.sources": option("source"), "release": option("date")}
+    if release is not None:
+        # Checked against the other seasons even while the source is refused: every problem at once.
+        early = Change(
+            "season", str(season), current, msgspec.structs.replace(current, release=release.text), version
+        )
+        check_changes(catalog_entries(await bot.store.catalog(guild_id)), [early], labels, problems)
     problems.check()
     assert release is not None
     fact = Fact(
@@ -184,7 +191,6 @@ async def release_edit(
     ):
         raise UserFacingError("Nothing changed: that is already the release date, with the same source.")
     change = Change("season", str(season), current, after, version)
-    labels: dict[str, Message] = {"release_fact.sources": option("source"), "release": option("date")}
     await _check(bot, guild_id, [change], labels)
 
     def words(lang: Lang) -> str:
