@@ -6,6 +6,7 @@ so a change is never announced without being saved, nor saved without its announ
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
@@ -216,6 +217,17 @@ class CommitResult:
     outbox_ids: list[int] = field(default_factory=list)
 
 
+def _encode_changes(changes: Sequence[Change]) -> list[tuple[str | None, str | None]]:
+    """Each change's entry before and after as stored (canonical JSON), None where there is none."""
+    return [
+        (
+            None if change.before is None else encode_entry(change.before).decode(),
+            None if change.after is None else encode_entry(change.after).decode(),
+        )
+        for change in changes
+    ]
+
+
 def _entry_or_none(kind: str, data: str | None) -> Entry | None:
     return None if data is None else decode_entry(kind, data)
 
@@ -404,97 +416,131 @@ class ModerationRepository:
         await self.ensure_guild(guild_id)
         now = _iso(utcnow())
         result = CommitResult()
+        # Encoding thousands of entries is CPU work: done before the transaction, off the event loop.
+        encoded = (
+            await asyncio.to_thread(_encode_changes, changes)
+            if len(changes) > 50
+            else _encode_changes(changes)
+        )
         async with self.transaction() as db:
-            if expected_state is not None:
-                async with db.execute(
-                    "SELECT kind, key, version, deleted FROM entries WHERE guild_id = ?", (guild_id,)
-                ) as cursor:
-                    if _state_digest(list(await cursor.fetchall())) != expected_state:
-                        raise ConflictError(f"the data of guild {guild_id} changed meanwhile")
-            for change in changes:
-                async with db.execute(
-                    "SELECT version, deleted, position FROM entries WHERE guild_id = ? AND kind = ? AND key = ?",
-                    (guild_id, change.kind, change.key),
-                ) as cursor:
-                    row = await cursor.fetchone()
-                live_version = None if row is None or row[1] else row[0]
+            live = await self._live_rows(db, guild_id, changes, whole=expected_state is not None)
+            if expected_state is not None and _state_digest(list(live.values())) != expected_state:
+                raise ConflictError(f"the data of guild {guild_id} changed meanwhile")
+            inserts: list[tuple[object, ...]] = []
+            updates: list[tuple[object, ...]] = []
+            removals: list[tuple[object, ...]] = []
+            # Positions are counted once per transaction: new entries follow the server's own, in order.
+            position = await self._next_position(db, guild_id)
+            for change, (_, data) in zip(changes, encoded, strict=True):
+                row = live.get((change.kind, change.key))
+                live_version = None if row is None or row[3] else row[2]
                 if live_version != change.base_version:
                     raise ConflictError(f"{change.kind} {change.key} changed meanwhile")
-                data = None if change.after is None else encode_entry(change.after).decode()
                 if row is None:
                     assert data is not None, "cannot remove an entry that does not exist"
-                    await db.execute(
-                        "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
-                        " VALUES (?, ?, ?, ?, NULL, ?,"
-                        " (SELECT coalesce(max(position), 0) + 1 FROM entries WHERE guild_id = ?))",
-                        (guild_id, change.kind, change.key, data, now, guild_id),
-                    )
+                    inserts.append((guild_id, change.kind, change.key, data, now, position))
+                    position += 1
                 elif data is None:
-                    await db.execute(
-                        "UPDATE entries SET deleted = 1, version = version + 1, updated_at = ?"
-                        " WHERE guild_id = ? AND kind = ? AND key = ?",
-                        (now, guild_id, change.kind, change.key),
-                    )
+                    removals.append((now, guild_id, change.kind, change.key))
                 else:
-                    await db.execute(
-                        "UPDATE entries SET data = ?, deleted = 0, version = version + 1, updated_at = ?"
-                        " WHERE guild_id = ? AND kind = ? AND key = ?",
-                        (data, now, guild_id, change.kind, change.key),
-                    )
+                    updates.append((data, now, guild_id, change.kind, change.key))
+            await db.executemany(
+                "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
+                " VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                inserts,
+            )
+            await db.executemany(
+                "UPDATE entries SET data = ?, deleted = 0, version = version + 1, updated_at = ?"
+                " WHERE guild_id = ? AND kind = ? AND key = ?",
+                updates,
+            )
+            await db.executemany(
+                "UPDATE entries SET deleted = 1, version = version + 1, updated_at = ?"
+                " WHERE guild_id = ? AND kind = ? AND key = ?",
+                removals,
+            )
+            for change in changes:
                 if change.kind == "season" and _release_of(change.before) != _release_of(change.after):
                     await self._reschedule(db, guild_id, int(change.key), _release_of(change.after))
-                before = None if change.before is None else encode_entry(change.before).decode()
-                if batch:
-                    continue
-                cursor = await db.execute(
-                    "INSERT INTO revisions (guild_id, kind, key, before, after, summary, author_id, author_name,"
-                    " created_at, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        guild_id,
-                        change.kind,
-                        change.key,
-                        before,
-                        data,
-                        summary,
-                        author_id,
-                        author_name,
-                        now,
-                        reverts,
-                    ),
-                )
-                assert cursor.lastrowid is not None
-                result.revisions.append(
-                    Revision(
-                        id=cursor.lastrowid,
-                        guild_id=guild_id,
-                        kind=change.kind,
-                        key=change.key,
-                        before=change.before,
-                        after=change.after,
-                        summary=summary,
-                        author_id=author_id,
-                        author_name=author_name,
-                        created_at=dt.datetime.fromisoformat(now),
-                        reverts=reverts,
-                    )
-                )
             if batch:
                 result.revisions.append(
                     await self._write_batch(
-                        db, guild_id, changes, summary, author_id, author_name, now, reverts
+                        db, guild_id, changes, encoded, summary, author_id, author_name, now, reverts
                     )
                 )
+            else:
+                for change, (before, data) in zip(changes, encoded, strict=True):
+                    cursor = await db.execute(
+                        "INSERT INTO revisions (guild_id, kind, key, before, after, summary, author_id,"
+                        " author_name, created_at, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            guild_id,
+                            change.kind,
+                            change.key,
+                            before,
+                            data,
+                            summary,
+                            author_id,
+                            author_name,
+                            now,
+                            reverts,
+                        ),
+                    )
+                    assert cursor.lastrowid is not None
+                    result.revisions.append(
+                        Revision(
+                            id=cursor.lastrowid,
+                            guild_id=guild_id,
+                            kind=change.kind,
+                            key=change.key,
+                            before=change.before,
+                            after=change.after,
+                            summary=summary,
+                            author_id=author_id,
+                            author_name=author_name,
+                            created_at=dt.datetime.fromisoformat(now),
+                            reverts=reverts,
+                        )
+                    )
             first_revision = result.revisions[0].id if result.revisions else None
             for draft in outbox:
                 result.outbox_ids.append(await self._queue(db, guild_id, first_revision, draft, now))
         self.forget(guild_id)
         return result
 
+    async def _live_rows(
+        self, db: aiosqlite.Connection, guild_id: int, changes: Sequence[Change], *, whole: bool
+    ) -> dict[tuple[str, str], tuple[str, str, int, int]]:
+        """(kind, key, version, deleted) of the entries a change touches, by (kind, key): read in one query
+        for many changes (or the whole server, to compare with a snapshot), one by one for a few."""
+        if whole or len(changes) > 50:
+            async with db.execute(
+                "SELECT kind, key, version, deleted FROM entries WHERE guild_id = ?", (guild_id,)
+            ) as cursor:
+                rows = list(await cursor.fetchall())
+        else:
+            rows = []
+            for change in changes:
+                async with db.execute(
+                    "SELECT kind, key, version, deleted FROM entries WHERE guild_id = ? AND kind = ? AND key = ?",
+                    (guild_id, change.kind, change.key),
+                ) as cursor:
+                    rows += list(await cursor.fetchall())
+        return {(str(r[0]), str(r[1])): (str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    async def _next_position(self, db: aiosqlite.Connection, guild_id: int) -> int:
+        async with db.execute(
+            "SELECT coalesce(max(position), 0) + 1 FROM entries WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 1
+
     async def _write_batch(
         self,
         db: aiosqlite.Connection,
         guild_id: int,
         changes: Sequence[Change],
+        encoded: Sequence[tuple[str | None, str | None]],
         summary: str,
         author_id: int,
         author_name: str,
@@ -512,16 +558,8 @@ class ModerationRepository:
             "INSERT INTO revision_changes (revision_id, position, guild_id, kind, key, before, after)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    revision_id,
-                    position,
-                    guild_id,
-                    change.kind,
-                    change.key,
-                    None if change.before is None else encode_entry(change.before).decode(),
-                    None if change.after is None else encode_entry(change.after).decode(),
-                )
-                for position, change in enumerate(changes)
+                (revision_id, position, guild_id, change.kind, change.key, before, after)
+                for position, (change, (before, after)) in enumerate(zip(changes, encoded, strict=True))
             ],
         )
         return Revision(
