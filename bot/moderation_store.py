@@ -20,6 +20,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.dates import DateError, parse_release
+from bot.drafts_store import DraftRepository, PreviewClaim
 from bot.models import Entry
 from bot.pack import decode_entry, encode_entry
 
@@ -228,6 +229,15 @@ def _encode_changes(changes: Sequence[Change]) -> list[tuple[str | None, str | N
     ]
 
 
+def _snapshot_of(rows: Sequence[Sequence[Any]]) -> DataSnapshot:
+    entries = [
+        StoredEntry(kind, key, decode_entry(kind, data), version)
+        for kind, key, data, version, deleted in rows
+        if not deleted
+    ]
+    return DataSnapshot(entries, _state_digest([(r[0], r[1], r[3], r[4]) for r in rows]))
+
+
 def _entry_or_none(kind: str, data: str | None) -> Entry | None:
     return None if data is None else decode_entry(kind, data)
 
@@ -298,7 +308,7 @@ def _outbox(row: Sequence[Any]) -> OutboxItem:
     )
 
 
-class ModerationRepository:
+class ModerationRepository(DraftRepository):
     """Mixed into Store: the methods moderation and delivery use. No SQL leaves this module."""
 
     _reader: aiosqlite.Connection
@@ -376,12 +386,8 @@ class ModerationRepository:
             "SELECT kind, key, data, version, deleted FROM entries WHERE guild_id = ? ORDER BY position, key",
             (guild_id,),
         )
-        entries = [
-            StoredEntry(kind, key, decode_entry(kind, data), version)
-            for kind, key, data, version, deleted in rows
-            if not deleted
-        ]
-        return DataSnapshot(entries, _state_digest([(r[0], r[1], r[3], r[4]) for r in rows]))
+        # Decoding tens of thousands of entries is CPU work: a large server's is done off the event loop.
+        return await asyncio.to_thread(_snapshot_of, rows) if len(rows) > 500 else _snapshot_of(rows)
 
     async def used_keys(self, guild_id: int, kind: str) -> set[str]:
         """Every key this server ever used for a kind, removed entries included: a new entry never takes an
@@ -401,12 +407,18 @@ class ModerationRepository:
         reverts: int | None = None,
         batch: bool = False,
         expected_state: str | None = None,
+        claim: PreviewClaim | None = None,
+        announced: bool = False,
     ) -> CommitResult:
         """Write the changes, a revision for each and the outbox messages, all in one transaction.
 
         With `batch`, all the changes make one revision (kind BATCH), undone as a whole. With
         `expected_state` (a `DataSnapshot.state`), nothing is written unless no entry of the server changed
         since that snapshot.
+
+        With `claim`, the change is saved only together with its preview's leaving the "open" state (saved,
+        with the revision numbers and whether it was `announced`): raises PreviewTaken, writing nothing, when
+        someone saved, cancelled or let the preview expire first.
 
         Raises ConflictError, writing nothing, when an entry's version is no longer the one the moderator
         started from, or the server's data is no longer in the expected state.
@@ -505,6 +517,10 @@ class ModerationRepository:
             first_revision = result.revisions[0].id if result.revisions else None
             for draft in outbox:
                 result.outbox_ids.append(await self._queue(db, guild_id, first_revision, draft, now))
+            if claim is not None:
+                await self._claim_preview(
+                    db, claim, {"revisions": [r.id for r in result.revisions], "announced": announced}
+                )
         self.forget(guild_id)
         return result
 

@@ -3,6 +3,7 @@ import (or undoing one) would change, within Discord's limits."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from bot.portable import (
 from bot.render import CONTENT_LIMIT, FIELD_VALUE_LIMIT, Field, card, escape, truncate
 from cogs.manage._access import failing_note, server_lang
 from cogs.manage._edits import PendingEdit, change_lines, changed_parts, label_of, level_lines, part_name
-from cogs.manage._preview import Preview
+from cogs.manage._preview import Shown, draft_of, send_stored_preview
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -191,9 +192,8 @@ def batch_details(changes: Sequence[Change], lang: Lang, budget: int = _DETAILS_
     return "\n".join(lines)
 
 
-async def send_batch_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
-    """What a batch (an import, or undoing one) would change, by kind, entry and field, with Apply and Cancel."""
-    lang = lang_of(interaction)
+def batch_message(pending: PendingEdit, lang: Lang) -> tuple[str, discord.Embed]:
+    """What a batch preview says and shows. Pure, and for thousands of entries CPU work: run in a thread."""
     added, changed, removed = counts(pending.changes)
     embed = card(
         title=lang.t(
@@ -214,17 +214,16 @@ async def send_batch_preview(interaction: discord.Interaction, bot: AoadBot, pen
             + "\n"
             + "\n".join(f"• {line}" for line in levels)
         )
-    content = "\n".join(lines) + await failing_note(bot, pending.guild_id, lang)
-    view = Preview(bot, pending, interaction.user.id, False, lang)
-    view.message_owner = interaction
-    send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
-    await send(
-        truncate(content, CONTENT_LIMIT),
-        embed=embed,
-        view=view,
-        ephemeral=True,
-        allowed_mentions=discord.AllowedMentions.none(),
-    )
+    return "\n".join(lines), embed
+
+
+async def send_batch_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
+    """What a batch (an import, or undoing one) would change, by kind, entry and field, with Apply and Cancel."""
+    lang = lang_of(interaction)
+    content, embed = await asyncio.to_thread(batch_message, pending, lang)
+    content = truncate(content + await failing_note(bot, pending.guild_id, lang), CONTENT_LIMIT)
+    draft = draft_of(pending, Shown(content, embed.to_dict(), lang.code, False))  # type: ignore[arg-type]
+    await send_stored_preview(interaction, bot, draft, content, embed)
 
 
 async def export_command(bot: AoadBot, interaction: discord.Interaction) -> None:
@@ -263,12 +262,14 @@ async def import_command(bot: AoadBot, interaction: discord.Interaction, file: d
     guild_id = interaction.guild_id
     check_upload(file)
     await interaction.response.defer(ephemeral=True, thinking=True)
+    raw = await download(file)
     try:
-        data = decode_file(await download(file))
+        # Reading and checking a file of tens of thousands of entries is CPU work: off the event loop.
+        data = await asyncio.to_thread(decode_file, raw)
     except ImportProblems as exc:
         raise ImportRejected(exc.problems) from None
     snapshot = await bot.store.snapshot(guild_id)
-    changes = plan_import(snapshot, data)
+    changes = await asyncio.to_thread(plan_import, snapshot, data)
     if not changes:
         raise UserFacingError("Nothing to change: this server's data is already exactly what the file holds.")
     server = await server_lang(bot, interaction)

@@ -1,4 +1,12 @@
-"""The moderator's preview: Post, Save without announcing, or Cancel. Nothing is saved before a button.
+"""The moderator's preview: Post, Save without announcing (or Apply), or Cancel. Nothing is saved before a
+button, and each preview is used once.
+
+A preview is stored (`previews` table) with the change it would save, and its buttons name it by id: they
+work after a restart, and whoever presses second (or a second time) is told what really happened ("Already
+saved as revision #12 by Mina"). The change and the preview's leaving "open" are written in one transaction,
+so a Cancel racing an Apply, or a preview expiring during a save, can never contradict what was saved. Work
+after the commit (waking the deliverer, the premiere's Scheduled Event) never waits for the reply to reach
+Discord.
 
 The preview's words are in the moderator's language; the announcement it shows is in the server's, as it
 will be posted.
@@ -6,18 +14,24 @@ will be posted.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
+import msgspec
 
 from bot.announce import announcement_embed, outbox_drafts
-from bot.errors import report_error, send_ephemeral
+from bot.drafts_store import PreviewClaim, PreviewTaken, StoredPreview
+from bot.errors import DatabaseBusy, report_error, send_ephemeral
 from bot.i18n import Lang, lang_of
-from bot.moderation_store import ConflictError
+from bot.models import Entry
+from bot.moderation_store import Change, ConflictError, utcnow
+from bot.pack import decode_entry, encode_entry
 from bot.premiere import sync_premiere_event
-from bot.render import truncate
-from bot.store import DatabaseBusy
+from bot.render import escape, truncate
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._edits import PendingEdit, level_lines
 
@@ -27,15 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 600.0
-
-
-class GuardedView(discord.ui.View):
-    """A view whose errors become kind, private messages instead of tracebacks."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
-    ) -> None:
-        await report_error(interaction, error, f"a button ({type(item).__name__})")
+# A save that takes longer than this is answered "Saving…" first, then with its outcome.
+QUICK_ANSWER = 1.5
+ACTIONS = ("post", "save", "cancel", "offer")
 
 
 class GuardedModal(discord.ui.Modal):
@@ -45,183 +53,266 @@ class GuardedModal(discord.ui.Modal):
         await report_error(interaction, error, f"a form ({type(self).__name__})")
 
 
-class Preview(GuardedView):
+# -- the stored preview ------------------------------------------------------------------------------------
+
+
+_NULL = b"null"
+
+
+class _StoredChange(msgspec.Struct, frozen=True):
+    """A change as stored: the entries as their canonical JSON, embedded as they are (`null` for none)."""
+
+    kind: str
+    key: str
+    before: msgspec.Raw
+    after: msgspec.Raw
+    base_version: int | None
+
+    def entry(self, raw: msgspec.Raw) -> Entry | None:
+        data = bytes(raw)
+        return None if data == _NULL else decode_entry(self.kind, data)
+
+
+class Shown(msgspec.Struct, frozen=True):
+    """The preview message as the moderator saw it, in their language."""
+
+    content: str
+    embed: dict[str, Any]
+    lang: str
+    can_announce: bool
+
+
+class Draft(msgspec.Struct, frozen=True):
+    """A preview as stored: the change to save and how it was shown; and the fuller change it offers."""
+
+    guild_id: int
+    changes: list[_StoredChange]
+    title: str
+    body: str
+    summary: str
+    announce_by_default: bool
+    reverts: int | None
+    batch: bool
+    expected_state: str | None
+    quiet: bool
+    shown: Shown
+    offer: Draft | None = None
+    offer_label: str | None = None
+
+    def pending(self) -> PendingEdit:
+        return PendingEdit(
+            guild_id=self.guild_id,
+            changes=[
+                Change(c.kind, c.key, c.entry(c.before), c.entry(c.after), c.base_version)
+                for c in self.changes
+            ],
+            title=self.title,
+            body=self.body,
+            announce_by_default=self.announce_by_default,
+            reverts=self.reverts,
+            summary=self.summary,
+            batch=self.batch,
+            expected_state=self.expected_state,
+            quiet=self.quiet,
+        )
+
+
+def draft_of(
+    pending: PendingEdit, shown: Shown, offer: Draft | None = None, offer_label: str | None = None
+) -> Draft:
+    return Draft(
+        guild_id=pending.guild_id,
+        changes=[
+            _StoredChange(
+                c.kind,
+                c.key,
+                msgspec.Raw(encode_entry(c.before) if c.before is not None else _NULL),
+                msgspec.Raw(encode_entry(c.after) if c.after is not None else _NULL),
+                c.base_version,
+            )
+            for c in pending.changes
+        ],
+        title=pending.title,
+        body=pending.body,
+        summary=pending.summary,
+        announce_by_default=pending.announce_by_default,
+        reverts=pending.reverts,
+        batch=pending.batch,
+        expected_state=pending.expected_state,
+        quiet=pending.quiet,
+        shown=shown,
+        offer=offer,
+        offer_label=offer_label,
+    )
+
+
+def _encode(draft: Draft) -> bytes:
+    return msgspec.json.encode(draft)
+
+
+def _decode(data: bytes) -> Draft:
+    return msgspec.json.decode(data, type=Draft)
+
+
+async def _off_loop(function: Any, *args: Any) -> Any:
+    """Run CPU work (encoding or decoding thousands of entries) off the event loop when there is much of it."""
+    return await asyncio.to_thread(function, *args)
+
+
+# -- the buttons -------------------------------------------------------------------------------------------
+
+
+class PreviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"preview:(?P<id>\d+):(?P<action>post|save|cancel|offer)",
+):
+    """One of a stored preview's buttons: everything it needs is in the store, under the preview's id."""
+
     def __init__(
-        self, bot: AoadBot, pending: PendingEdit, owner_id: int, can_announce: bool, lang: Lang
+        self,
+        preview_id: int,
+        action: str,
+        label: str = "…",
+        *,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        emoji: str | None = None,
+        disabled: bool = False,
     ) -> None:
-        super().__init__(timeout=PREVIEW_TIMEOUT)
-        self.bot = bot
-        self.pending = pending
-        self.owner_id = owner_id
-        self.lang = lang
-        self.can_announce = can_announce
-        self.message_owner: discord.Interaction | None = None
-        self.post.label = lang.t("Post")
-        self.save.label = lang.t("Save without announcing")
-        self.cancel.label = lang.t("Cancel")
-        self.post.disabled = not can_announce
-        if pending.offer is not None and pending.offer_label is not None:
-            self.take_offer.label = truncate(pending.offer_label.render(lang), 80)
-        else:
-            self.remove_item(self.take_offer)
-        if pending.quiet:
-            self.remove_item(self.post)
-            self.save.label = lang.t("Apply")
-            self.save.emoji = "✅"
-            self.save.style = discord.ButtonStyle.primary
-        elif not pending.announce_by_default:
-            self.post.style = discord.ButtonStyle.secondary
-            self.save.style = discord.ButtonStyle.primary
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await send_ephemeral(
-                interaction,
-                lang_of(interaction).t("This preview belongs to the moderator who made the change."),
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, 80),
+                style=style,
+                emoji=emoji,
+                disabled=disabled,
+                custom_id=f"preview:{preview_id}:{action}",
+                row=1 if action == "offer" else 0,
             )
-            return False
-        await ensure_moderator(interaction)
-        return True
-
-    @discord.ui.button(label="Post", emoji="📣", style=discord.ButtonStyle.primary)
-    async def post(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
-        await self._commit(interaction, announce=True)
-
-    @discord.ui.button(label="Save without announcing", emoji="💾", style=discord.ButtonStyle.secondary)
-    async def save(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
-        await self._commit(interaction, announce=False)
-
-    @discord.ui.button(label="Also…", emoji="➕", style=discord.ButtonStyle.secondary, row=1)
-    async def take_offer(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
-        """Swap the change for the fuller one offered (an exact release date that sets the stage too)."""
-        offer = self.pending.offer
-        if offer is None:
-            await send_ephemeral(interaction, lang_of(interaction).t("That is already part of this change."))
-            return
-        self.pending = offer
-        self.remove_item(self.take_offer)
-        content, embed = await preview_message(self.bot, offer, lang_of(interaction), self.can_announce)
-        await interaction.response.edit_message(content=content, embed=embed, view=self)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.danger)
-    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Preview]) -> None:
-        self._finish()
-        await interaction.response.edit_message(
-            content=lang_of(interaction).t("Cancelled: nothing was changed."), embeds=[], view=self
         )
+        self.preview_id = preview_id
+        self.action = action
 
-    def _finish(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        self.stop()
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PreviewButton:
+        return cls(int(match["id"]), match["action"])
 
-    async def _commit(self, interaction: discord.Interaction, *, announce: bool) -> None:
-        lang = lang_of(interaction)
-        pending = self.pending
-        store = self.bot.store
-        settings = await store.get_settings(pending.guild_id)
-        failing = frozenset(c.channel_id for c in await store.failing_channels(pending.guild_id))
-        author = getattr(interaction.user, "display_name", interaction.user.name)
-        drafts = outbox_drafts(
-            settings,
-            title=pending.title,
-            body=pending.body,
-            announce=announce,
-            author=author,
-            failing=failing,
-            lang=await server_lang(self.bot, interaction),
-        )
+    async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            result = await store.commit_change(
-                pending.guild_id,
-                pending.changes,
-                summary=pending.summary or pending.title,
-                author_id=interaction.user.id,
-                author_name=author,
-                outbox=drafts,
-                reverts=pending.reverts,
-                batch=pending.batch,
-                expected_state=pending.expected_state,
-            )
-        except DatabaseBusy as exc:
-            # Nothing was written; the preview and its buttons stay as they are, for another try.
-            log.warning("The database was busy saving a change in guild %s: %s", pending.guild_id, exc)
-            await send_ephemeral(
-                interaction,
-                lang.t(
-                    "The database is busy right now, so nothing was saved yet. Your preview is still here: press "
-                    "**Post** or **Save without announcing** again in a few seconds."
-                ),
-            )
-            return
-        except ConflictError:
-            self._finish()
-            if pending.expected_state is not None:
-                conflict = lang.t(
-                    "⚠️ This server's data changed after this preview was made (another moderator's edit?), so "
-                    "nothing was saved. Run the command again to compare with the current data."
-                )
-            else:
-                conflict = lang.t(
-                    "⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
-                    "command again to start from the current version."
-                )
-            await interaction.response.edit_message(content=conflict, embeds=[], view=self)
-            return
-        if self.bot.deliverer is not None:
-            self.bot.deliverer.wake()
-        self._finish()
-        numbers = ", ".join(f"#{r.id}" for r in result.revisions)
-        if pending.quiet:
-            done = lang.t("✅ Applied as revision {numbers}, without announcing.", numbers=numbers)
-        elif announce and any(d.purpose == "announcement" for d in drafts):
-            done = lang.t(
-                "📣 Saved as revision {numbers} and queued for <#{channel}>.",
-                numbers=numbers,
-                channel=settings.announce_channel_id,
-            )
-        else:
-            done = lang.t("💾 Saved as revision {numbers}, without announcing.", numbers=numbers)
-        done += await failing_note(self.bot, pending.guild_id, lang)
-        await interaction.response.edit_message(content=truncate(done, 2000), embeds=[], view=self)
-        seasons = {int(change.key) for change in pending.changes if change.kind == "season"}
-        if seasons:
-            await self._premiere_changed(interaction, seasons)
+            await press(interaction, self.preview_id, self.action)
+        except Exception as exc:
+            await report_error(interaction, exc, f"a preview button ({self.action})")
 
-    async def _premiere_changed(self, interaction: discord.Interaction, seasons: set[int]) -> None:
-        """Reminders were replanned with the change; the Scheduled Event follows it now."""
-        if self.bot.premiere is not None:
-            self.bot.premiere.wake()
-        for season in sorted(seasons):
-            problem = await sync_premiere_event(self.bot, self.pending.guild_id, season)
-            if problem:
-                await interaction.followup.send(problem.render(lang_of(interaction)), ephemeral=True)
 
-    async def on_timeout(self) -> None:
-        self._finish()
-        if self.message_owner is not None:
-            try:
-                await self.message_owner.edit_original_response(
-                    content=self.lang.t("This preview expired: nothing was changed."), embeds=[], view=self
-                )
-            except discord.HTTPException:
-                log.debug("Could not expire a preview", exc_info=True)
+def preview_view(preview_id: int, draft: Draft, lang: Lang, *, disabled: bool = False) -> discord.ui.View:
+    """The preview's buttons: Post / Save without announcing / Cancel, or Apply / Cancel for a quiet batch,
+    and the offer of a fuller change when there is one."""
+    view = discord.ui.View(timeout=None)
+    primary, secondary = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
+    if draft.quiet:
+        view.add_item(
+            PreviewButton(preview_id, "save", lang.t("Apply"), style=primary, emoji="✅", disabled=disabled)
+        )
+    else:
+        post_style, save_style = (primary, secondary) if draft.announce_by_default else (secondary, primary)
+        view.add_item(
+            PreviewButton(
+                preview_id,
+                "post",
+                lang.t("Post"),
+                style=post_style,
+                emoji="📣",
+                disabled=disabled or not draft.shown.can_announce,
+            )
+        )
+        view.add_item(
+            PreviewButton(
+                preview_id,
+                "save",
+                lang.t("Save without announcing"),
+                style=save_style,
+                emoji="💾",
+                disabled=disabled,
+            )
+        )
+    view.add_item(
+        PreviewButton(
+            preview_id, "cancel", lang.t("Cancel"), style=discord.ButtonStyle.danger, disabled=disabled
+        )
+    )
+    if draft.offer is not None and draft.offer_label and not disabled:
+        view.add_item(PreviewButton(preview_id, "offer", draft.offer_label, emoji="➕"))
+    return view
+
+
+def _closed(preview_id: int, draft: Draft, lang: Lang) -> discord.ui.View:
+    return preview_view(preview_id, draft, lang, disabled=True)
+
+
+# -- sending a preview -------------------------------------------------------------------------------------
 
 
 async def send_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
-    """Answer with the announcement as it would be posted, privately, and the three choices."""
+    """Answer with the announcement as it would be posted, privately, and the choices."""
     lang = lang_of(interaction)
     settings = await bot.store.get_settings(pending.guild_id)
     failing = {c.channel_id for c in await bot.store.failing_channels(pending.guild_id)}
     channel = settings.announce_channel_id
     can_announce = channel is not None and channel not in failing
     content, embed = await preview_message(bot, pending, lang, can_announce)
-    view = Preview(bot, pending, interaction.user.id, can_announce, lang)
-    view.message_owner = interaction
-    await interaction.response.send_message(
+    offer = None
+    if pending.offer is not None and pending.offer_label is not None:
+        offer_content, offer_embed = await preview_message(bot, pending.offer, lang, can_announce)
+        offer = draft_of(pending.offer, Shown(offer_content, offer_embed.to_dict(), lang.code, can_announce))  # type: ignore[arg-type]
+    draft = draft_of(
+        pending,
+        Shown(content, embed.to_dict(), lang.code, can_announce),  # type: ignore[arg-type]
+        offer,
+        pending.offer_label.render(lang) if pending.offer_label is not None else None,
+    )
+    await send_stored_preview(interaction, bot, draft, content, embed)
+
+
+async def send_stored_preview(
+    interaction: discord.Interaction, bot: AoadBot, draft: Draft, content: str, embed: discord.Embed
+) -> None:
+    """Keep the preview, then show it with its buttons (as a follow-up if the command was deferred)."""
+    lang = Lang(draft.shown.lang)
+    blob = await _off_loop(_encode, draft) if len(draft.changes) > 50 else _encode(draft)
+    preview_id = await bot.store.open_preview(
+        draft.guild_id, interaction.user.id, blob, dt.timedelta(seconds=PREVIEW_TIMEOUT)
+    )
+    view = preview_view(preview_id, draft, lang)
+    send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+    await send(
         content, embed=embed, view=view, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
     )
+    _expire_later(bot, interaction, preview_id, draft)
+
+
+def _expire_later(bot: AoadBot, interaction: discord.Interaction, preview_id: int, draft: Draft) -> None:
+    """While this process runs, the preview says so on its message when it expires unused. (After a
+    restart, a press says so.)"""
+
+    async def expire() -> None:
+        await asyncio.sleep(PREVIEW_TIMEOUT)
+        lang = Lang(draft.shown.lang)
+        try:
+            if await bot.store.settle_preview(preview_id, "expired"):
+                await interaction.edit_original_response(
+                    content=lang.t("This preview expired: nothing was changed."),
+                    embeds=[],
+                    view=_closed(preview_id, draft, lang),
+                )
+        except (discord.HTTPException, DatabaseBusy):
+            log.debug("Could not mark preview %s expired", preview_id, exc_info=True)
+
+    task = asyncio.get_running_loop().create_task(expire())
+    _EXPIRIES.add(task)
+    task.add_done_callback(_EXPIRIES.discard)
+
+
+_EXPIRIES: set[asyncio.Task[None]] = set()
 
 
 async def preview_message(
@@ -268,3 +359,260 @@ async def preview_message(
     content = "\n".join(lines) + await failing_note(bot, pending.guild_id, lang)
     embed = discord.Embed.from_dict(announcement_embed(pending.title, pending.body))
     return truncate(content, 2000), embed
+
+
+# -- pressing a button -------------------------------------------------------------------------------------
+
+
+async def press(interaction: discord.Interaction, preview_id: int, action: str) -> None:
+    bot: AoadBot = interaction.client  # type: ignore[assignment]
+    lang = lang_of(interaction)
+    pressed_at = utcnow()
+    stored = await bot.store.preview(preview_id)
+    if stored is None or stored.guild_id != interaction.guild_id:
+        await send_ephemeral(interaction, lang.t("This preview is gone: run the command again."))
+        return
+    if stored.state == "open" and stored.owner_id != interaction.user.id:
+        await send_ephemeral(
+            interaction, lang.t("This preview belongs to the moderator who made the change.")
+        )
+        return
+    await ensure_moderator(interaction)
+    draft = (
+        await _off_loop(_decode, stored.pending) if len(stored.pending) > 100_000 else _decode(stored.pending)
+    )
+    if stored.state != "open" or stored.expires_at <= pressed_at:
+        await _tell_what_happened(interaction, bot, stored, draft, lang)
+        return
+    name = _actor(interaction)
+    if action == "cancel":
+        if await bot.store.settle_preview(
+            preview_id, "cancelled", actor_id=interaction.user.id, actor_name=name, at=pressed_at
+        ):
+            await interaction.response.edit_message(
+                content=lang.t("Cancelled: nothing was changed."),
+                embeds=[],
+                view=_closed(preview_id, draft, lang),
+            )
+        else:
+            await _tell_what_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
+        return
+    if action == "offer":
+        await _take_offer(interaction, bot, preview_id, draft, lang)
+        return
+    await _save(interaction, bot, preview_id, draft, announce=action == "post", pressed_at=pressed_at)
+
+
+def _actor(interaction: discord.Interaction) -> str:
+    return getattr(interaction.user, "display_name", interaction.user.name)
+
+
+async def _take_offer(
+    interaction: discord.Interaction, bot: AoadBot, preview_id: int, draft: Draft, lang: Lang
+) -> None:
+    """Swap the change for the fuller one offered (an exact release date that sets the stage too)."""
+    offer = draft.offer
+    if offer is None:
+        await send_ephemeral(interaction, lang.t("That is already part of this change."))
+        return
+    if not await bot.store.swap_preview(preview_id, _encode(offer)):
+        await _tell_what_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
+        return
+    await interaction.response.edit_message(
+        content=offer.shown.content,
+        embed=discord.Embed.from_dict(offer.shown.embed),
+        view=preview_view(preview_id, offer, lang),
+    )
+
+
+async def _save(
+    interaction: discord.Interaction,
+    bot: AoadBot,
+    preview_id: int,
+    draft: Draft,
+    *,
+    announce: bool,
+    pressed_at: dt.datetime,
+) -> None:
+    """Save (and announce) the change: answered with the outcome at once when the save is quick, else with
+    "Saving…" first (the buttons switched off either way) and the outcome when it is known."""
+    lang = lang_of(interaction)
+    saving = asyncio.ensure_future(_commit(interaction, bot, preview_id, draft, announce, pressed_at))
+    await asyncio.wait({saving}, timeout=QUICK_ANSWER)
+    try:
+        if saving.done():
+            text, view, events = saving.result()
+            if view is None:
+                # Nothing happened (a busy database): the preview stays as it was, and this is said apart.
+                await interaction.response.send_message(text, ephemeral=True)
+            else:
+                await interaction.response.edit_message(content=text, embeds=[], view=view)
+        else:
+            await interaction.response.edit_message(
+                content=lang.t("⏳ Saving… this takes a moment for a change this size."),
+                view=_closed(preview_id, draft, lang),
+            )
+            text, view, events = await saving
+            if view is None:
+                await interaction.edit_original_response(
+                    content=draft.shown.content,
+                    embed=discord.Embed.from_dict(draft.shown.embed),
+                    view=preview_view(preview_id, draft, lang),
+                )
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.edit_original_response(content=text, embeds=[], view=view)
+    except discord.HTTPException:
+        # What was saved is saved, and what follows it runs anyway: only the moderator's message is stale.
+        log.warning("Could not show the outcome of preview %s; the store has it", preview_id, exc_info=True)
+        _, _, events = await saving
+    if events is not None:
+        for problem in await events:
+            try:
+                await interaction.followup.send(problem.render(lang), ephemeral=True)
+            except discord.HTTPException:
+                log.warning("Could not tell a moderator about a Scheduled Event problem", exc_info=True)
+
+
+async def _commit(
+    interaction: discord.Interaction,
+    bot: AoadBot,
+    preview_id: int,
+    draft: Draft,
+    announce: bool,
+    pressed_at: dt.datetime,
+) -> tuple[str, discord.ui.View | None, asyncio.Future[list[Any]] | None]:
+    """Save the change with the preview's claim: the moderator's message, the buttons it leaves (None: the
+    preview is still open, as it was), and the Scheduled Event sync it set off (which runs whatever becomes of
+    the reply)."""
+    lang = lang_of(interaction)
+    store = bot.store
+    pending = await _off_loop(draft.pending) if len(draft.changes) > 50 else draft.pending()
+    settings = await store.get_settings(draft.guild_id)
+    failing = frozenset(c.channel_id for c in await store.failing_channels(draft.guild_id))
+    author = _actor(interaction)
+    drafts = outbox_drafts(
+        settings,
+        title=pending.title,
+        body=pending.body,
+        announce=announce,
+        author=author,
+        failing=failing,
+        lang=await server_lang(bot, interaction),
+    )
+    announced = announce and any(d.purpose == "announcement" for d in drafts)
+    try:
+        result = await store.commit_change(
+            draft.guild_id,
+            pending.changes,
+            summary=pending.summary or pending.title,
+            author_id=interaction.user.id,
+            author_name=author,
+            outbox=drafts,
+            reverts=pending.reverts,
+            batch=pending.batch,
+            expected_state=pending.expected_state,
+            claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
+            announced=announced,
+        )
+    except DatabaseBusy as exc:
+        # Nothing was written and the preview is still open: its buttons stay, for another try.
+        log.warning("The database was busy saving a change in guild %s: %s", draft.guild_id, exc)
+        button = lang.t("Apply") if draft.quiet else lang.t("Post")
+        return (
+            lang.t(
+                "The database is busy right now, so nothing was saved yet. Your preview is still here: press "
+                "**{button}** again in a few seconds.",
+                button=button,
+            ),
+            None,
+            None,
+        )
+    except PreviewTaken:
+        stored = await store.preview(preview_id)
+        return _what_happened(stored, lang, draft.shown.lang), _closed(preview_id, draft, lang), None
+    except ConflictError:
+        if pending.expected_state is not None:
+            conflict = lang.t(
+                "⚠️ This server's data changed after this preview was made (another moderator's edit?), so "
+                "nothing was saved. Run the command again to compare with the current data."
+            )
+        else:
+            conflict = lang.t(
+                "⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
+                "command again to start from the current version."
+            )
+        await store.settle_preview(
+            preview_id,
+            "refused",
+            actor_id=interaction.user.id,
+            actor_name=author,
+            outcome={"conflict": pending.expected_state is not None},
+        )
+        return conflict, _closed(preview_id, draft, lang), None
+    # The deliverer and the premiere follow the commit itself, whatever becomes of the reply.
+    if bot.deliverer is not None:
+        bot.deliverer.wake()
+    seasons = {int(change.key) for change in pending.changes if change.kind == "season"}
+    events: asyncio.Future[list[Any]] | None = None
+    if seasons:
+        if bot.premiere is not None:
+            bot.premiere.wake()
+        events = asyncio.ensure_future(_sync_events(bot, draft.guild_id, seasons))
+    numbers = ", ".join(f"#{r.id}" for r in result.revisions)
+    if pending.quiet:
+        done = lang.t("✅ Applied as revision {numbers}, without announcing.", numbers=numbers)
+    elif announced:
+        done = lang.t(
+            "📣 Saved as revision {numbers} and queued for <#{channel}>.",
+            numbers=numbers,
+            channel=settings.announce_channel_id,
+        )
+    else:
+        done = lang.t("💾 Saved as revision {numbers}, without announcing.", numbers=numbers)
+    done += await failing_note(bot, draft.guild_id, lang)
+    return truncate(done, 2000), _closed(preview_id, draft, lang), events
+
+
+async def _sync_events(bot: AoadBot, guild_id: int, seasons: set[int]) -> list[Any]:
+    """The premiere's Scheduled Event follows a saved release date: the problems to tell the moderator."""
+    problems = []
+    for season in sorted(seasons):
+        problem = await sync_premiere_event(bot, guild_id, season)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+async def _tell_what_happened(
+    interaction: discord.Interaction, bot: AoadBot, stored: StoredPreview | None, draft: Draft, lang: Lang
+) -> None:
+    """A press after the preview was used: the message is brought to the truth, and says it."""
+    text = _what_happened(stored, lang, draft.shown.lang)
+    if stored is not None and stored.owner_id == interaction.user.id:
+        await interaction.response.edit_message(content=text, embeds=[], view=_closed(stored.id, draft, lang))
+    else:
+        await send_ephemeral(interaction, text)
+
+
+def _what_happened(stored: StoredPreview | None, lang: Lang, _shown_lang: str) -> str:
+    if stored is None:
+        return lang.t("This preview is gone: run the command again.")
+    who = escape(truncate(stored.actor_name or "?", 60))
+    outcome = stored.outcome or {}
+    if stored.state == "saved":
+        numbers = ", ".join(f"#{n}" for n in outcome.get("revisions", []))
+        if outcome.get("announced"):
+            return lang.t(
+                "Already saved as revision {numbers} by {who}, and announced.", numbers=numbers, who=who
+            )
+        return lang.t("Already saved as revision {numbers} by {who}.", numbers=numbers, who=who)
+    if stored.state == "cancelled":
+        return lang.t("Already cancelled by {who}: nothing was changed.", who=who)
+    if stored.state == "refused":
+        return lang.t(
+            "This preview was refused when {who} pressed it: the data had changed meanwhile, so nothing was saved. "
+            "Run the command again.",
+            who=who,
+        )
+    return lang.t("This preview expired: nothing was changed. Run the command again.")
