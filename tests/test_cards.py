@@ -74,7 +74,7 @@ def test_season_two_has_no_date_and_the_latest_news_first(catalog: Catalog) -> N
     fields = _fields(drawn.embed)
     assert fields["Release"] == "No date announced."
     assert fields["Stage"].startswith(
-        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://newsx.com)"
+        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://www.newsx.com/photos/all-of-us-are-dead-"
     )
     latest = fields["Latest news"]
     assert latest.index("**2026-02-22**") < latest.index("**2026-02**") < latest.index("**2025-07-23**")

@@ -19,7 +19,7 @@ async def test_season_two_by_default(bot: AoadBot, fake_discord: FakeDiscord) ->
     assert embed["title"] == "All of Us Are Dead: Season 2"
     fields = _fields(embed)
     assert fields["Stage"].startswith(
-        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://newsx.com)"
+        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://www.newsx.com/photos/all-of-us-are-dead-"
     )
     assert fields["Release"] == "No date announced."
     assert re.search(r"\*\*2026-02-22\*\* — No official release date", fields["Latest news"])
