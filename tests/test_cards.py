@@ -33,7 +33,7 @@ def test_a_none_viewer_sees_fates_only_behind_spoiler_tags(catalog: Catalog) -> 
     assert [(h.part, h.label) for h in drawn.hidden] == [("fate", "Season 1 fate"), ("season2", "Season 2")]
     assert drawn.embed.title == "Choi Nam-ra (최남라)"
     assert fields["Played by"] == "Cho Yi-hyun (조이현)"
-    assert "Data as of 2026-02-23" in (drawn.embed.footer.text or "")
+    assert "Data as of 2026-12-01" in (drawn.embed.footer.text or "")
 
 
 def test_an_s1_viewer_sees_the_fate_but_not_season_two(catalog: Catalog) -> None:
@@ -77,7 +77,10 @@ def test_season_two_has_no_date_and_the_latest_news_first(catalog: Catalog) -> N
         "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://www.newsx.com/photos/all-of-us-are-dead-"
     )
     latest = fields["Latest news"]
-    assert latest.index("**2026-02-22**") < latest.index("**2026-02**") < latest.index("**2025-07-23**")
+    assert latest.index("**2026-02-23**") < latest.index("**2026-02-22**") < latest.index("**2026-01-10**")
+    # The latest news fit whole, links and all.
+    assert len(latest) <= 1024
+    assert latest.endswith(")")
     assert "<t:" not in str(drawn.embed.to_dict())
 
 

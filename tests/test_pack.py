@@ -1,4 +1,4 @@
-"""The bundled pack: its content is what FACTS.md says, and a broken pack is named precisely."""
+"""The bundled pack: its content is what FACTS.md and FACTS-2026-12.md say, and a broken pack is named precisely."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import msgspec
 import pytest
 
-from bot.models import Season2Status, Stage
+from bot.models import Fact, LabelledFact, Season2Status, Stage
 from bot.pack import Pack, PackError, load_pack
 
 
 def test_bundled_pack_states_its_date_and_content(pack: Pack) -> None:
-    assert str(pack.meta.as_of) == "2026-02-23"
+    # Checked again in December 2026; its newest item is older than that, and dated on its own.
+    assert str(pack.meta.as_of) == "2026-12-01"
+    assert max(item.date for item in pack.news) == "2026-02-23"
     assert pack.show.title == "All of Us Are Dead"
     assert pack.show.title_ko == "지금 우리 학교는"
     assert pack.show.streaming_service == "Netflix"
@@ -22,18 +25,26 @@ def test_bundled_pack_states_its_date_and_content(pack: Pack) -> None:
     assert [s.number for s in pack.seasons] == [1, 2]
 
 
-def test_every_fact_has_a_confidence_and_a_source(pack: Pack) -> None:
-    facts = [*pack.show.facts, *pack.news]
+def _all_facts(pack: Pack) -> list[Fact]:
+    facts: list[Fact] = [*pack.show.facts, *pack.news]
     for character in pack.characters:
         facts += [f for f in (character.profile, character.fate, character.season2) if f is not None]
     for season in pack.seasons:
         facts += [season.stage_fact, *season.facts]
         if season.release_fact:
             facts.append(season.release_fact)
+    return facts
+
+
+def test_every_fact_has_a_confidence_a_source_and_korean(pack: Pack) -> None:
+    facts = _all_facts(pack)
     assert len(facts) > 60
     for fact in facts:
         assert fact.confidence in {"confirmed", "reported", "unconfirmed"}
         assert fact.sources, fact
+        assert fact.text_ko, fact
+        if isinstance(fact, LabelledFact):
+            assert fact.label_ko, fact
 
 
 def test_characters_follow_the_facts(pack: Pack) -> None:
@@ -66,16 +77,27 @@ def test_characters_follow_the_facts(pack: Pack) -> None:
 def test_season_two_has_no_guessed_date(pack: Pack) -> None:
     season2 = next(s for s in pack.seasons if s.number == 2)
     assert season2.release is None
+    assert season2.release_fact is None
     assert season2.stage is Stage.POST_PRODUCTION
     assert season2.stage_fact.confidence == "unconfirmed"
+    # What Netflix said is kept apart from what the press reports or guesses.
+    labelled = {fact.label: fact for fact in season2.facts}
+    assert labelled["Netflix has announced"].confidence == "confirmed"
+    assert "No release date yet" in labelled["Netflix has announced"].text
+    assert labelled["The press reports"].confidence == "unconfirmed"
+    assert labelled["The press reports"].text.startswith("Not from Netflix")
     season1 = next(s for s in pack.seasons if s.number == 1)
-    assert season1.release is not None
-    assert season1.release == "2022-01-28T17:00:00+09:00"
+    # The day, not an hour nobody could source again.
+    assert season1.release == "2022-01-28"
+    assert season1.release_fact is not None
+    assert season1.release_fact.confidence == "confirmed"
 
 
 def test_sources_link_their_exact_article(pack: Pack) -> None:
-    # Not found again (imbc, bustle) or never recorded (research-notes, fan-article): still to be replaced.
-    still_to_replace = {"imbc", "bustle", "research-notes", "fan-article"}
+    # Never recorded (research-notes, fan-article): still to be replaced. imbc and bustle, not found again,
+    # are gone, and so are the duplicates of deadline-2022-06-06 and joynews24-2022-06-07.
+    assert not {"imbc", "bustle", "deadline", "joynews24"} & set(pack.meta.sources)
+    still_to_replace = {"research-notes", "fan-article"}
     for ident, source in pack.meta.sources.items():
         if ident in still_to_replace:
             assert source.url is None, ident
@@ -90,6 +112,21 @@ def test_sources_link_their_exact_article(pack: Pack) -> None:
         host = re.sub(r"^(www\d*|m)\.", "", parts.hostname or "")
         shown = source.name.split(",")[0]
         assert host == shown or host.endswith("." + shown), (ident, source.name, source.url)
+
+
+def test_the_december_2026_corrections_to_the_show_are_in(pack: Pack) -> None:
+    show = {fact.label: fact for fact in pack.show.facts}
+    assert "요나스 바이러스" in (show["Virus"].text_ko or "")
+    assert "조나스" not in str(msgspec.to_builtins(pack.show))
+    assert "Jigeum Uri Hakgyoneun" not in show["Title"].text
+    assert [s.name for s in show["Virus origin"].sources] == ["slashfilm.com", "aliencompany.co.kr"]
+    assert "philstar.com" in [s.name for s in show["Viewing, first 10 days"].sources]
+    assert "361.02 million" in show["Viewing, first 10 days"].text
+    for label in ("Viewing, first 28 days", "Webtoon serialised"):
+        assert show[label].confidence == "confirmed"
+        assert len(show[label].sources) == 2
+    assert "news1.kr" in [s.name for s in show["Viewing, first 28 days"].sources]
+    assert "17:00" not in show["Premiere"].text
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -119,7 +156,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         ),
         (
             "news.toml",
-            'sources = ["deadline-2022-06-06", "outlookindia-2022-06-07"]',
+            'sources = ["deadline-2022-06-06", "outlookindia-2022-06-07", "philstar-2022-06-07"]',
             'sources = ["deadline-2022-06-06", "made-up-source"]',
             "news 's2-renewed'",
             "sources",

@@ -404,7 +404,7 @@ async def test_history_shows_a_readable_diff_and_revert_restores(world: World) -
     result, preview = await world.manage("revert", {"revision": 1})
     assert preview.embeds[0]["title"] == "Reverted: Season 2: post-production → filming"
     assert preview.embeds[0]["description"].startswith(
-        "**Stage:** post-production\n**About the stage:** Filming wrapped"
+        "**Stage:** post-production\n**About the stage:** Filming reportedly wrapped"
     )
     assert "as it was before revision #1" in (preview.content or "")
     await world.press(result, "Save without announcing")
