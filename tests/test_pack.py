@@ -11,6 +11,7 @@ import pytest
 
 from bot.models import Fact, LabelledFact, Season2Status, Stage
 from bot.pack import Pack, PackError, load_pack
+from bot.search import is_hangul_syllable
 
 
 def test_bundled_pack_states_its_date_and_content(pack: Pack) -> None:
@@ -91,6 +92,14 @@ def test_season_two_has_no_guessed_date(pack: Pack) -> None:
     assert season1.release == "2022-01-28"
     assert season1.release_fact is not None
     assert season1.release_fact.confidence == "confirmed"
+
+
+def test_every_cast_member_has_the_hangul_the_research_found(pack: Pack) -> None:
+    for person in pack.people:
+        assert person.hangul, person.key
+        assert all(is_hangul_syllable(char) for char in person.hangul), person.key
+    # Named only in a report before Netflix's announcement: news at most, never cast.
+    assert not {p.name for p in pack.people} & {"Seo Ji-hoon", "Kim Se-yoon"}
 
 
 def test_sources_link_their_exact_article(pack: Pack) -> None:
