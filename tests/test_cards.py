@@ -11,7 +11,7 @@ from bot.cards import cast_pages, character_card, person_card, reveal_embed, sea
 from bot.catalog import Catalog
 from bot.pack import Pack
 
-FATE = 'Becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
+FATE = 'Bitten by Gwi-nam, she becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +54,20 @@ def test_a_spoiler_profile_is_hidden_too(catalog: Catalog) -> None:
     assert drawn.hidden[0].part == "profile"
 
 
-def test_a_character_without_fate_says_nothing_made_up(catalog: Catalog) -> None:
+def test_a_character_without_fate_or_news_says_nothing_made_up(catalog: Catalog) -> None:
+    new = _fields(character_card(catalog, catalog.character("han-du-seok"), "s2").embed)  # type: ignore[arg-type]
+    assert "Season 1 fate" not in new
     fields = _fields(character_card(catalog, catalog.character("han-gyeong-su"), "s2").embed)  # type: ignore[arg-type]
-    assert "Season 1 fate" not in fields
+    assert fields["Season 1 fate"].startswith("Dies in episode 3: ")
+    fate_source = "\n_reported_ · [sportskeeda.com, 2022-02-08](https://www.sportskeeda.com/"
+    assert fate_source in fields["Season 1 fate"]
     assert fields["Season 2"] == "No news yet."
 
 
 def test_actor_card_lists_roles_and_season_two_status(catalog: Catalog) -> None:
     drawn = person_card(catalog, catalog.person("yoon-chan-young"), "none")  # type: ignore[arg-type]
     fields = _fields(drawn.embed)
-    role = fields["As Lee Cheong-san (이청산) (S1)"]
+    [role] = [value for name, value in fields.items() if name.startswith("As Lee Cheong-san (이청산) (")]
     assert "**Season 2:** ||Returns in Season 2||\n_confirmed_" in role
     assert drawn.embed.description == "Also spelled Yoon Chan Young"
     assert [(h.key, h.part) for h in drawn.hidden] == [("lee-cheong-san", "season2")]
