@@ -11,7 +11,7 @@ from bot.cards import cast_pages, character_card, person_card, reveal_embed, sea
 from bot.catalog import Catalog
 from bot.pack import Pack
 
-FATE = 'Becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
+FATE = 'Bitten by Gwi-nam, she becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_a_none_viewer_sees_fates_only_behind_spoiler_tags(catalog: Catalog) -> 
     assert [(h.part, h.label) for h in drawn.hidden] == [("fate", "Season 1 fate"), ("season2", "Season 2")]
     assert drawn.embed.title == "Choi Nam-ra (최남라)"
     assert fields["Played by"] == "Cho Yi-hyun (조이현)"
-    assert "Data as of 2026-02-23" in (drawn.embed.footer.text or "")
+    assert "Data as of 2026-12-01" in (drawn.embed.footer.text or "")
 
 
 def test_an_s1_viewer_sees_the_fate_but_not_season_two(catalog: Catalog) -> None:
@@ -54,16 +54,20 @@ def test_a_spoiler_profile_is_hidden_too(catalog: Catalog) -> None:
     assert drawn.hidden[0].part == "profile"
 
 
-def test_a_character_without_fate_says_nothing_made_up(catalog: Catalog) -> None:
+def test_a_character_without_fate_or_news_says_nothing_made_up(catalog: Catalog) -> None:
+    new = _fields(character_card(catalog, catalog.character("han-du-seok"), "s2").embed)  # type: ignore[arg-type]
+    assert "Season 1 fate" not in new
     fields = _fields(character_card(catalog, catalog.character("han-gyeong-su"), "s2").embed)  # type: ignore[arg-type]
-    assert "Season 1 fate" not in fields
+    assert fields["Season 1 fate"].startswith("Dies in episode 3: ")
+    fate_source = "\n_reported_ · [sportskeeda.com, 2022-02-08](https://www.sportskeeda.com/"
+    assert fate_source in fields["Season 1 fate"]
     assert fields["Season 2"] == "No news yet."
 
 
 def test_actor_card_lists_roles_and_season_two_status(catalog: Catalog) -> None:
     drawn = person_card(catalog, catalog.person("yoon-chan-young"), "none")  # type: ignore[arg-type]
     fields = _fields(drawn.embed)
-    role = fields["As Lee Cheong-san (이청산) (S1)"]
+    [role] = [value for name, value in fields.items() if name.startswith("As Lee Cheong-san (이청산) (")]
     assert "**Season 2:** ||Returns in Season 2||\n_confirmed_" in role
     assert drawn.embed.description == "Also spelled Yoon Chan Young"
     assert [(h.key, h.part) for h in drawn.hidden] == [("lee-cheong-san", "season2")]
@@ -74,10 +78,14 @@ def test_season_two_has_no_date_and_the_latest_news_first(catalog: Catalog) -> N
     drawn = season_card(catalog, catalog.season(2), "none", now=fresh)  # type: ignore[arg-type]
     fields = _fields(drawn.embed)
     assert fields["Release"] == "No date announced."
-    assert fields["Stage"].startswith("Post-production\n_unconfirmed_ · ")
-    assert "](https://newsx.com)" not in fields["Stage"]  # a site's home page is not a source
+    assert fields["Stage"].startswith(
+        "Post-production\n_unconfirmed_ · [newsx.com, 2026-02-23](https://www.newsx.com/photos/all-of-us-are-dead-"
+    )
     latest = fields["Latest news"]
-    assert latest.index("**2026-02-22**") < latest.index("**2026-02**") < latest.index("**2025-07-23**")
+    assert latest.index("**2026-02-23**") < latest.index("**2026-02-22**") < latest.index("**2026-01-10**")
+    # The latest news fit whole, links and all.
+    assert len(latest) <= 1024
+    assert latest.endswith(")")
     assert "<t:" not in str(drawn.embed.to_dict())
 
 

@@ -42,7 +42,12 @@ async def test_the_bot_starts_syncs_and_answers_about(
         assert "All of Us Are Dead" in embed["description"]
         assert re.search(r"Bundled data as of <t:\d+:D>", _field(embed, "Data"))
         sources = _field(embed, "Sources")
-        assert "](https://deadline.com)" not in sources  # a site's home page is not a source
+        # Each publication links to an article it published, never to its home page.
+        assert (
+            "[deadline.com](https://deadline.com/2022/06/all-of-us-are-dead-renewed-season-2-netflix-1235038221/)"
+            in sources
+        )
+        assert "(https://deadline.com)" not in sources
         assert "[v.daum.net](https://v.daum.net/v/20250723080753223)" in sources
         assert re.search(r"Gateway heartbeat: (\d+ ms|still measuring)", _field(embed, "Latency"))
 

@@ -69,9 +69,10 @@ async def test_an_actor_card_shows_roles_and_season_two_with_confidence(
 ) -> None:
     reply = await (await fake_discord.slash("cast", {"name": "Ha Seung-ri"})).response()
     [role] = reply.embeds[0]["fields"]
-    assert role["name"] == "As Jang Ha-ri (S1)"
-    assert "**Season 2:** ||Listed as returning by a fan article" in role["value"]
-    assert "_unconfirmed_ · An earlier fan article" in role["value"]
+    assert role["name"] == "As Jang Ha-ri (장하리) (S1)"
+    status = "Not in Netflix's official Season 2 cast (23 July 2025): a return is unconfirmed"
+    assert f"**Season 2:** ||{status}||" in role["value"]
+    assert "_unconfirmed_ · [v.daum.net, 2025-07-23](https://v.daum.net/v/20250723080753223)" in role["value"]
 
 
 async def test_private_sets_the_ephemeral_flag(bot: AoadBot, fake_discord: FakeDiscord) -> None:

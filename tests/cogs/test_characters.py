@@ -9,7 +9,7 @@ from tests.fakediscord import FakeDiscord
 from tests.test_search import CHARACTER_CASES
 
 EPHEMERAL = 64
-FATE = 'Becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
+FATE = 'Bitten by Gwi-nam, she becomes a "halfbie" (half-infected, 절비), keeps her humanity and leaves the group'
 
 
 def _fields(embed: dict[str, object]) -> dict[str, str]:

@@ -276,9 +276,13 @@ async def test_character_add_edit_and_remove(world: World) -> None:
     modal = await opened.wait_modal()
     text_id, text = _field(modal, "Text")
     assert text is not None
-    assert text.startswith('Becomes a "halfbie"')
+    assert text.startswith('Bitten by Gwi-nam, she becomes a "halfbie"')
     assert _field(modal, "Spoiler level")[1] == "s1"
-    assert _field(modal, "Sources")[1] == "Project research notes"
+    assert _field(modal, "Sources")[1] == (
+        "radiotimes.com, 2022-02-02, https://www.radiotimes.com/tv/sci-fi/all-us-dead-ending-explained/\n"
+        "thecinemaholic.com, https://thecinemaholic.com/do-yoon-gwi-nam-and-lee-na-yeon-die-in-all-of-us-are-dead/\n"
+        "v.daum.net, 2025-07-23, https://v.daum.net/v/20250723080753223"
+    )
     submitted = await world.fake.submit_modal(
         modal, {text_id: "Becomes a halfbie and leaves the group"}, user=world.mod
     )
@@ -304,10 +308,10 @@ async def test_cast_add_as_a_character_edit_and_remove(world: World) -> None:
     result, preview = await world.manage(
         "cast add", {"name": "Kim Ha-neul", "source": "https://e.x/2", "plays": "ju-ran", "hangul": "김하늘"}
     )
-    assert preview.embeds[0]["title"] == "New cast: Kim Ha-neul as Ju-ran"
+    assert preview.embeds[0]["title"] == "New cast: Kim Ha-neul as So Ju-ran"
     await world.press(result, "Post")
     [message] = await world.announcements(1)
-    assert message.request["embeds"][0]["title"] == "New cast: Kim Ha-neul as Ju-ran"
+    assert message.request["embeds"][0]["title"] == "New cast: Kim Ha-neul as So Ju-ran"
     catalog = await world.bot.store.catalog(world.guild.id)
     assert catalog.character("ju-ran").actor == "kim-ha-neul"  # type: ignore[union-attr]
 
@@ -319,7 +323,7 @@ async def test_cast_add_as_a_character_edit_and_remove(world: World) -> None:
     assert (await submitted.response()).content == "Nothing changed: the form had the same values."
 
     _, refused = await world.manage("cast remove", {"name": "Kim Ha-neul"})
-    assert "still plays Ju-ran" in (refused.content or "")
+    assert "still plays So Ju-ran" in (refused.content or "")
 
 
 async def test_unknown_names_get_suggestions_and_change_nothing(world: World) -> None:
@@ -406,7 +410,7 @@ async def test_history_shows_a_readable_diff_and_revert_restores(world: World) -
     result, preview = await world.manage("revert", {"revision": 1})
     assert preview.embeds[0]["title"] == "Reverted: Season 2: post-production → filming"
     assert preview.embeds[0]["description"].startswith(
-        "**Stage:** post-production\n**About the stage:** Filming wrapped"
+        "**Stage:** post-production\n**About the stage:** Filming reportedly wrapped"
     )
     assert "as it was before revision #1" in (preview.content or "")
     await world.press(result, "Save without announcing")
