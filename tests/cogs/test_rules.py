@@ -10,6 +10,7 @@ The rules themselves, one by one, are tested in tests/test_rules.py.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -18,7 +19,7 @@ import msgspec
 import pytest
 
 from bot.i18n import NAME_CONTEXT, Lang, catalogue
-from bot.models import Character, NewsItem, Person, Season, Source
+from bot.models import Character, Person, Season, Source
 from tests.cogs.world import World
 from tests.fakediscord import Callback, InteractionResult, Member, StoredMessage
 from tests.fakediscord.interactions import Modal
@@ -37,7 +38,7 @@ STALE = (
 )
 
 
-# -- helpers --------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -194,6 +195,21 @@ async def stored_season(world: World, number: int = 2) -> Season:
     return found
 
 
+async def save_stage(world: World, stage: str, source: str, user: Member | None = None) -> None:
+    """/manage season stage, saved without announcing, by `user` (the moderator by default)."""
+    result = await world.fake.slash(
+        "manage", {"stage": stage, "source": source}, subcommand="season stage", user=user or world.mod
+    )
+    await result.response()
+    message = result.original
+    assert message is not None
+    [save] = [
+        b for row in message.components for b in row["components"] if b["label"] == "Save without announcing"
+    ]
+    done = await (await world.fake.click(message, save["custom_id"], user=user or world.mod)).response()
+    assert (done.content or "").startswith("💾 Saved as revision"), done.content
+
+
 async def revision_count(world: World) -> int:
     return len(await world.bot.store.revisions(world.guild.id))
 
@@ -235,7 +251,7 @@ def character_in(document: dict[str, Any], key: str) -> dict[str, Any]:
     return next(c for c in document["characters"] if c["key"] == key)
 
 
-# -- 1. spoiler levels follow what a fact reveals -------------------------------------------------------------
+# -- 1. spoiler levels follow what a fact reveals ------------------------------------------------------------
 
 SEASON2_NEWS = "Returns in Season 2 as a soldier"
 FATE = "Survives the school and the quarantine zone"
@@ -349,7 +365,7 @@ async def test_in_korean_the_preview_says_why_the_level_was_raised_and_the_annou
     assert fields(public.embeds[0])[KO.t("Season 2")].startswith("||군인이 되어 시즌 2에 돌아온다||")
 
 
-# -- 2. the seasons a Season 1 character appears in ---------------------------------------------------------
+# -- 2. the seasons a Season 1 character appears in ----------------------------------------------------------
 
 
 async def test_a_season_one_characters_later_seasons_are_a_season_two_spoiler(world: World) -> None:
@@ -390,8 +406,7 @@ async def test_in_korean_the_later_seasons_are_hidden_alike(world: World) -> Non
         {KO.t("Seasons (e.g. 1, 2)"): "1, 2"},
         locale="ko",
     )
-    heading = KO.t("seasons")
-    assert preview.embeds[0]["description"] == f"**{heading[:1].upper() + heading[1:]}:** 1, ||2||"
+    assert preview.embeds[0]["description"] == f"**{KO.t('seasons')}:** 1, ||2||"
     await press(world, result, KO.t("Post"), locale="ko")
     [message] = await world.announcements(1)
     assert message.request["embeds"][0]["description"].endswith(" 1, ||2||")
@@ -405,7 +420,7 @@ async def test_in_korean_the_later_seasons_are_hidden_alike(world: World) -> Non
     )
 
 
-# -- 3. a moderator's text: their spoilers stay spoilers, everything else is inert ----------------------------
+# -- 3. a moderator's text: their spoilers stay spoilers, everything else is inert ---------------------------
 
 UNCLOSED = "a ||spoiler|| mark is opened but never closed: add the closing ||, or remove it"
 
@@ -671,7 +686,7 @@ async def test_a_publication_without_a_date_or_link_is_refused_with_an_example(
     assert await revision_count(world) == 0
 
 
-# -- 5. a name leads to one entry -------------------------------------------------------------------------
+# -- 5. a name leads to one entry ----------------------------------------------------------------------------
 
 CLASH = (
     "“{name}” already leads to {other} ({kind}): a name can lead to one entry only. Choose another name, or "
@@ -780,7 +795,7 @@ async def test_a_full_hangul_name_not_in_the_data_opens_no_card(world: World) ->
     assert shown.embeds[0]["title"] == "Nam On-jo (남온조)"
 
 
-# -- 6. stages and release dates ----------------------------------------------------------------------------
+# -- 6. stages and release dates -----------------------------------------------------------------------------
 
 
 async def test_a_stage_without_a_note_reads_as_a_sentence_and_saying_it_again_changes_nothing(
@@ -908,22 +923,7 @@ async def test_in_korean_the_offer_to_set_the_stage_too_is_korean(world: World) 
     assert await revision_count(world) == 1
 
 
-# -- 7. revert ------------------------------------------------------------------------------------------------
-
-
-async def save_stage(world: World, stage: str, source: str, user: Member | None = None) -> None:
-    """/manage season stage, saved without announcing, by `user` (the moderator by default)."""
-    result = await world.fake.slash(
-        "manage", {"stage": stage, "source": source}, subcommand="season stage", user=user or world.mod
-    )
-    await result.response()
-    message = result.original
-    assert message is not None
-    [save] = [
-        b for row in message.components for b in row["components"] if b["label"] == "Save without announcing"
-    ]
-    done = await (await world.fake.click(message, save["custom_id"], user=user or world.mod)).response()
-    assert (done.content or "").startswith("💾 Saved as revision"), done.content
+# -- 7. revert -----------------------------------------------------------------------------------------------
 
 
 def with_season_three(document: dict[str, Any]) -> dict[str, Any]:
@@ -1103,3 +1103,144 @@ async def test_undoing_an_import_that_would_bring_back_news_of_a_season_no_longe
         )
     )
     assert await revision_count(world) == 3
+
+
+# -- 8. an edit keeps what it does not touch -----------------------------------------------------------------
+
+NOTE = "Checked against the episode credits"
+
+
+async def with_noted_sources(world: World) -> None:
+    """Give every source of Choi Nam-ra's facts a note, as only a file can (the forms show no notes)."""
+    document = await export_document(world)
+    nam_ra = character_in(document, "choi-nam-ra")
+    for part in ("profile", "fate", "season2"):
+        for source in nam_ra[part]["sources"]:
+            source["note"] = NOTE
+    await apply_import(world, document)
+    stored = await stored_character(world, "choi-nam-ra")
+    assert stored.fate is not None
+    assert {s.note for s in stored.fate.sources} == {NOTE}
+
+
+def replace(struct: Any, **changes: Any) -> Any:
+    return msgspec.structs.replace(struct, **changes)
+
+
+FORM_EDITS: list[tuple[str, dict[str, str], str, str, Any]] = [
+    (
+        "character edit",
+        {"name": "Choi Nam-ra"},
+        "Aliases (comma-separated)",
+        "Nam-ra, Namra, Class president",
+        lambda c: replace(c, aliases=("Nam-ra", "Namra", "Class president")),
+    ),
+    (
+        "character edit",
+        {"name": "Choi Nam-ra", "part": "profile"},
+        "Text",
+        "Class president of 2-5",
+        lambda c: replace(c, profile=replace(c.profile, text="Class president of 2-5")),
+    ),
+    (
+        "character edit",
+        {"name": "Choi Nam-ra", "part": "fate"},
+        "Confidence: confirmed, reported, unconfirmed",
+        "reported",
+        lambda c: replace(c, fate=replace(c.fate, confidence="reported")),
+    ),
+    (
+        "character edit",
+        {"name": "Choi Nam-ra", "part": "season2"},
+        "Text in Korean (optional)",
+        "시즌 2에 절비로 돌아온다",
+        lambda c: replace(c, season2=replace(c.season2, text_ko="시즌 2에 절비로 돌아온다")),
+    ),
+]
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+@pytest.mark.parametrize(("subcommand", "options", "label", "value", "expected"), FORM_EDITS)
+async def test_a_form_changes_exactly_the_field_that_was_changed(
+    world: World, locale: str, subcommand: str, options: dict[str, str], label: str, value: str, expected: Any
+) -> None:
+    await with_noted_sources(world)
+    before = await stored_character(world, "choi-nam-ra")
+    lang = Lang.of(locale)
+    result, preview = await edit_form(world, subcommand, options, {lang.t(label): value}, locale=locale)
+    assert labels(preview)[:2] == [lang.t("Post"), lang.t("Save without announcing")], preview.content
+    await press(world, result, lang.t("Save without announcing"), locale=locale)
+    assert await stored_character(world, "choi-nam-ra") == expected(before)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_a_source_line_left_as_it_was_keeps_its_note_when_another_is_added(
+    world: World, locale: str
+) -> None:
+    await with_noted_sources(world)
+    before = await stored_character(world, "choi-nam-ra")
+    assert before.fate is not None
+    lang = Lang.of(locale)
+    modal = await open_form(world, "character edit", {"name": "Choi Nam-ra", "part": "fate"}, locale=locale)
+    label = lang.t("Sources, one per line: link, or name, date")
+    shown = form_field(modal, label)[1]
+    assert shown == "Project research notes"
+    result, _ = await submit(world, modal, {label: f"{shown}\nhttps://e.x/halfbie"}, locale=locale)
+    await press(world, result, lang.t("Save without announcing"), locale=locale)
+    added = Source(name="e.x", url="https://e.x/halfbie")
+    assert await stored_character(world, "choi-nam-ra") == replace(
+        before, fate=replace(before.fate, sources=(*before.fate.sources, added))
+    )
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_the_cast_member_form_changes_exactly_the_field_that_was_changed(
+    world: World, locale: str
+) -> None:
+    lang = Lang.of(locale)
+    before = await stored_person(world, "lomon")
+    result, _ = await edit_form(
+        world,
+        "cast edit",
+        {"name": "Lomon"},
+        {lang.t("Other spellings (comma-separated)"): "Park Solomon, Lo Mon"},
+        locale=locale,
+    )
+    await press(world, result, lang.t("Save without announcing"), locale=locale)
+    assert await stored_person(world, "lomon") == replace(before, variants=("Park Solomon", "Lo Mon"))
+    role = (await world.bot.store.catalog(world.guild.id)).character("lee-su-hyeok")
+    assert role == (await world.bot.store.catalog(None)).character("lee-su-hyeok")
+
+
+# -- 9. freshness --------------------------------------------------------------------------------------------
+
+
+async def stale_note(world: World, lang: Lang) -> str:
+    """What /season and /about say of data whose newest fact is more than 90 days old."""
+    newest = (await world.bot.store.catalog(world.guild.id)).newest_date()
+    assert newest is not None
+    assert dt.datetime.now(dt.UTC).date() - newest > dt.timedelta(days=90), (
+        f"the bundled pack's newest fact ({newest}) is less than 90 days old, so its data is not stale yet"
+    )
+    stamp = int(dt.datetime(newest.year, newest.month, newest.day, 12, tzinfo=dt.UTC).timestamp())
+    return lang.t(STALE, date=f"<t:{stamp}:D>", ago=f"<t:{stamp}:R>")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_old_data_says_there_may_be_newer_news_until_a_moderator_saves_something(
+    world: World, locale: str
+) -> None:
+    lang = Lang.of(locale)
+    note = await stale_note(world, lang)
+    _, season = await slash(world, "season", user=world.fan, locale=locale)
+    assert season.embeds[0]["description"] == note
+    _, about = await slash(world, "about", user=world.fan, locale=locale)
+    assert fields(about.embeds[0])[lang.t("Data")].endswith("\n" + note)
+
+    await save_stage(world, "filming", "https://e.x/1")
+    _, season = await slash(world, "season", user=world.fan, locale=locale)
+    assert "description" not in season.embeds[0]
+    _, about = await slash(world, "about", user=world.fan, locale=locale)
+    data = fields(about.embeds[0])[lang.t("Data")]
+    assert "⚠️" not in data
+    assert lang.t("Last updated by this server's moderators {when}", when="") in data
