@@ -290,6 +290,8 @@ async def test_season_two_news_of_a_season_one_character_saved_as_none_is_an_s2_
     public = await card(world, "character", "Han Gyeong-su")
     assert fields(public.embeds[0])["Season 2"].startswith(f"||{SEASON2_NEWS}||")
     assert "Reveal: Season 2" in labels(public)
+    actor = await card(world, "cast", "Ham Sung-min")
+    assert f"**Season 2:** ||{SEASON2_NEWS}||" in fields(actor.embeds[0])["As Han Gyeong-su (S1)"]
     await watched(world, world.fan, "s2")
     mine = await card(world, "character", "Han Gyeong-su", private=True)
     assert mine.ephemeral
@@ -464,6 +466,9 @@ async def test_a_moderators_spoiler_marks_stay_spoilers_and_the_rest_of_the_text
     [message] = await world.announcements(1)
     assert message.request["embeds"][0]["description"].startswith(inert_text(world) + "\n_reported_")
     await assert_pinged_only_the_role(world, message)
+    logged = await world.fake.wait_message(world.channel_id("mod-log"), lambda m: True)
+    assert logged.request["allowed_mentions"] == {"parse": []}
+    assert (logged.mention_everyone, logged.data["mention_roles"], logged.data["mentions"]) == (False, [], [])
 
     season, reply = await slash(world, "season", user=world.fan)
     assert fields(reply.embeds[0])["Latest news"].startswith(
@@ -629,6 +634,7 @@ async def test_two_links_are_two_sources_each_named_after_its_own_site(world: Wo
     assert shown.embeds[0]["description"].endswith(links)
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_a_source_named_after_another_site_than_its_link_is_refused_naming_both(
     world: World, locale: str
@@ -652,6 +658,7 @@ async def test_a_source_named_after_another_site_than_its_link_is_refused_naming
     assert await revision_count(world) == 0
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_a_publication_without_a_date_or_link_is_refused_with_an_example(
     world: World, locale: str
@@ -842,6 +849,7 @@ async def test_in_korean_the_stage_sentence_and_nothing_changed_are_korean(world
     assert await revision_count(world) == 1
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_a_season_cannot_premiere_before_the_one_before_it(world: World, locale: str) -> None:
     lang = Lang.of(locale)
@@ -965,6 +973,7 @@ async def test_in_korean_the_later_revisions_are_named_too(world: World) -> None
     assert later in (preview.content or "")
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_reverting_a_revision_already_undone_says_so(world: World, locale: str) -> None:
     lang = Lang.of(locale)
@@ -1159,6 +1168,7 @@ FORM_EDITS: list[tuple[str, dict[str, str], str, str, Any]] = [
 ]
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 @pytest.mark.parametrize(("subcommand", "options", "label", "value", "expected"), FORM_EDITS)
 async def test_a_form_changes_exactly_the_field_that_was_changed(
@@ -1173,6 +1183,7 @@ async def test_a_form_changes_exactly_the_field_that_was_changed(
     assert await stored_character(world, "choi-nam-ra") == expected(before)
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_a_source_line_left_as_it_was_keeps_its_note_when_another_is_added(
     world: World, locale: str
@@ -1193,6 +1204,7 @@ async def test_a_source_line_left_as_it_was_keeps_its_note_when_another_is_added
     )
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_the_cast_member_form_changes_exactly_the_field_that_was_changed(
     world: World, locale: str
@@ -1226,6 +1238,7 @@ async def stale_note(world: World, lang: Lang) -> str:
     return lang.t(STALE, date=f"<t:{stamp}:D>", ago=f"<t:{stamp}:R>")
 
 
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
 async def test_old_data_says_there_may_be_newer_news_until_a_moderator_saves_something(
     world: World, locale: str
