@@ -740,6 +740,7 @@ async def assert_the_readme_examples_still_work(world: World) -> None:
             at("`name`", clash("Lomon", "Lee Su-hyeok", "character")),
         ),
     ],
+    ids=["alias", "hangul", "cast-member-named-like-a-character", "character-named-like-an-actor"],
 )
 async def test_a_name_another_entry_goes_by_is_refused_naming_it_and_nothing_is_saved(
     world: World, subcommand: str, options: dict[str, str], problem: str
@@ -1170,7 +1171,11 @@ FORM_EDITS: list[tuple[str, dict[str, str], str, str, Any]] = [
 
 @pytest.mark.usefixtures("korean_catalogue_is_complete")
 @pytest.mark.parametrize("locale", ["en-US", "ko"])
-@pytest.mark.parametrize(("subcommand", "options", "label", "value", "expected"), FORM_EDITS)
+@pytest.mark.parametrize(
+    ("subcommand", "options", "label", "value", "expected"),
+    FORM_EDITS,
+    ids=["identity", "profile", "fate", "season2"],
+)
 async def test_a_form_changes_exactly_the_field_that_was_changed(
     world: World, locale: str, subcommand: str, options: dict[str, str], label: str, value: str, expected: Any
 ) -> None:
