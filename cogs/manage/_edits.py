@@ -119,6 +119,14 @@ def stage_words(stage: Stage, lang: Lang = ENGLISH) -> str:
     return words.lower() if lang.code == "en" else words
 
 
+@dataclass(frozen=True)
+class StageWords(Message):
+    """A stage in words (`stage_words`), put in the language of whoever reads the message it is part of."""
+
+    def render(self, lang: Lang) -> str:
+        return stage_words(Stage(self.template), lang)
+
+
 def changed_parts(before: Entry, after: Entry) -> list[str]:
     """The top-level fields that differ, in field order."""
     return [

@@ -14,6 +14,7 @@ from bot.moderation_store import Change, utcnow
 from bot.render import provenance
 from bot.rules import (
     STAGE_ORDER,
+    STAGE_SENTENCES,
     TEXT_LIMIT,
     OptionName,
     Problems,
@@ -26,6 +27,7 @@ from bot.rules import (
 )
 from cogs.manage._edits import (
     PendingEdit,
+    StageWords,
     assumed_confidence_note,
     catalog_entries,
     check_changes,
@@ -94,7 +96,7 @@ async def stage_edit(
     ):
         raise UserFacingError(
             "Nothing changed: {sentence}, with the same sources.",
-            sentence=stage_sentence(season, new_stage, ENGLISH),
+            sentence=Message.of(STAGE_SENTENCES[new_stage], season=season),
         )
     change = Change("season", str(season), current, after, version)
     await _check(
@@ -238,14 +240,12 @@ async def release_edit(
                     *notes,
                     Message.of(
                         "The stage is set too: {before} → {after}.",
-                        before=Message.of(stage_words(current.stage)),
-                        after=Message.of(stage_words(target)),
+                        before=StageWords(current.stage, {}),
+                        after=StageWords(target, {}),
                     ),
                 ],
             )
-            pending.offer_label = Message.of(
-                "Also set the stage: {stage}", stage=Message.of(stage_words(target))
-            )
+            pending.offer_label = Message.of("Also set the stage: {stage}", stage=StageWords(target, {}))
     return pending
 
 
