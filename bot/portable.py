@@ -423,12 +423,21 @@ def _check_whole(data: ServerData) -> list[Problem]:
     return reference_problems(entry for _, _, entry in data.entries())
 
 
-def reference_problems(entries: Iterable[Entry]) -> list[Problem]:
-    """What no single entry shows: references between entries, and the spoiler rule the forms enforce."""
+def reference_problems(
+    entries: Iterable[Entry], *, present_keys: Iterable[tuple[str, str]] = ()
+) -> list[Problem]:
+    """What no single entry shows: references between entries, and the spoiler rule the forms enforce.
+
+    `present_keys` are the (kind, key) pairs of entries that exist without being in `entries`: a file's
+    entries too broken to read are still there, and naming one is not a problem of its own.
+    """
     entries = list(entries)
     problems: list[Problem] = []
+    present = set(present_keys)
     people = {e.key for e in entries if isinstance(e, Person)}
-    seasons = {e.number for e in entries if isinstance(e, Season)}
+    people |= {key for kind, key in present if kind == "person"}
+    seasons = {str(e.number) for e in entries if isinstance(e, Season)}
+    seasons |= {key for kind, key in present if kind == "season"}
     for character in (e for e in entries if isinstance(e, Character)):
         if character.actor is not None and character.actor not in people:
             problems.append(
@@ -449,7 +458,7 @@ def reference_problems(entries: Iterable[Entry]) -> list[Problem]:
                 )
             )
     for item in (e for e in entries if isinstance(e, NewsItem)):
-        if item.season not in seasons:
+        if str(item.season) not in seasons:
             problems.append(
                 Problem(
                     Message.of("there is no season {number}", number=item.season),
