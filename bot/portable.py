@@ -15,6 +15,7 @@ import types
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
@@ -43,6 +44,12 @@ VERSION = 1
 IMPORT_SIZE_LIMIT = 2 * 1024 * 1024
 NAMES_LIMIT = 25
 NOTE_LIMIT = 1000
+# An export nests lists and objects 7 deep (a season's fact's sources); a file nested deeper than this is
+# refused before parsing, where it would exhaust Python's recursion ("[" * 5000).
+NESTING_LIMIT = 32
+# The longest number in an export is a season's (2 digits). Longer ones are not even read: Python refuses
+# integers of over 4,300 digits, and reading one is slow long before that.
+NUMBER_LIMIT = 20
 
 GuildId = Annotated[str, msgspec.Meta(pattern=r"^\d{1,20}$")]
 
@@ -184,6 +191,69 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+class _LongNumber:
+    """A number longer than NUMBER_LIMIT digits, left unread: the field it is in is told so."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _long_number(text: str) -> _LongNumber | None:
+    digits = sum(map(str.isdigit, text))
+    return _LongNumber(digits) if digits > NUMBER_LIMIT else None
+
+
+def _int(text: str) -> int | _LongNumber:
+    if len(text) <= NUMBER_LIMIT:
+        return int(text)
+    return _long_number(text) or int(text)
+
+
+def _float(text: str) -> float | _LongNumber:
+    if len(text) <= NUMBER_LIMIT:
+        return float(text)
+    return _long_number(text) or float(text)
+
+
+def _long_number_problem(value: _LongNumber) -> Message:
+    return Message.of(
+        "is a number {digits} digits long; no number in a server data file has more than {limit}",
+        digits=value.digits,
+        limit=NUMBER_LIMIT,
+    )
+
+
+# Strings (whose brackets are text), and the brackets outside them.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_BRACKET_OR_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_deep(text: str) -> Problem | None:
+    """Lists and objects nested more than NESTING_LIMIT deep, and where the first one too deep starts."""
+    brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
+    if max(accumulate(map(_DEPTH.__getitem__, brackets)), default=0) <= NESTING_LIMIT:
+        return None
+    depth = 0
+    for match in _BRACKET_OR_STRING.finditer(text):
+        depth += _DEPTH.get(match.group()[0], 0)
+        if depth > NESTING_LIMIT:
+            offset = match.start()
+            return Problem(
+                Message.of(
+                    "The file nests lists and objects more than {limit} levels deep (at line {line}, column "
+                    "{column}); a file from `/manage export` never does.",
+                    limit=NESTING_LIMIT,
+                    line=text.count("\n", 0, offset) + 1,
+                    column=offset - text.rfind("\n", 0, offset),
+                )
+            )
+    return None  # pragma: no cover - the same brackets outside strings, counted the same way
+
+
 def decode_file(data: bytes) -> ServerData:
     """Read a file made by `encode_file` (or edited by hand): raise ImportProblems naming every problem.
 
@@ -213,8 +283,12 @@ def decode_file(data: bytes) -> ServerData:
                 )
             ]
         ) from None
+    if (deep := _too_deep(text)) is not None:
+        raise ImportProblems([deep])
     try:
-        raw = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+        raw = json.loads(
+            text, object_pairs_hook=_object, parse_constant=_no_constant, parse_int=_int, parse_float=_float
+        )
     except json.JSONDecodeError as exc:
         raise ImportProblems(
             [
@@ -281,6 +355,8 @@ def _check_format(raw: dict[str, Any]) -> None:
             ]
         )
     version = raw.get("version")
+    if isinstance(version, _LongNumber):
+        raise ImportProblems([Problem(_long_number_problem(version), field="version")])
     if version != VERSION or isinstance(version, bool):
         raise ImportProblems(
             [
@@ -351,7 +427,7 @@ class _Reader:
                 self.add(Problem(Message.of("unknown field (check its spelling)"), field=_field_path(name)))
         for name, node in _HEADER.items():
             if name not in raw:
-                self.add(Problem(Message.of("the required field is missing"), field=name))
+                self.add(Problem(Message.of("the required field is missing"), field=self.path(name)))
                 continue
             found: _Found = []
             node.check(raw[name], name, 0, found, False)
@@ -448,11 +524,22 @@ class _Node:
         raise NotImplementedError
 
     def wrong(self, value: Any, at: str, position: int, found: _Found) -> bool:
-        """The value is not even the right kind of JSON value: msgspec's own words for it."""
+        """The value does not have the type: msgspec's own words for why, or what the reading left unread."""
+        if isinstance(value, _LongNumber):
+            found.append((position, at, _long_number_problem(value)))
+            return False
         try:
             msgspec.convert(value, type=self.type)
         except msgspec.ValidationError as exc:
-            found.append((position, *_from_validation(exc, at)))
+            if (
+                isinstance(value, str)
+                and str(exc).startswith("Invalid RFC3339")
+                and _INSTANT.fullmatch(value)
+            ):
+                # The form of a date and time, but not one that ever was: 30 February, 25 o'clock.
+                found.append((position, at, _unreal_instant(value)))
+            else:
+                found.append((position, *_from_validation(exc, at)))
         else:  # pragma: no cover - only called for values msgspec refuses
             found.append((position, at, Message.of(N_("does not have the expected form"))))
         return False
@@ -472,11 +559,12 @@ class _Leaf(_Node):
         if value is None and self.nullable:
             return True
         if not trusted:
+            if isinstance(value, _LongNumber):
+                return self.wrong(value, at, position, found)
             try:
                 msgspec.convert(value, type=self.type)
-            except msgspec.ValidationError as exc:
-                found.append((position, *_from_validation(exc, at)))
-                return False
+            except msgspec.ValidationError:
+                return self.wrong(value, at, position, found)
         if self.text:
             found.extend((position, at, what) for what in _text_problems(value))
         if self.extra is not None:
@@ -606,6 +694,10 @@ def _release_problems(value: str) -> Iterator[Message]:
     except DateError as exc:
         yield _date_error(exc)
         return
+    except ValueError:
+        # An instant of the right form that never was (parse_release leaves that to datetime).
+        yield _unreal_instant(value)
+        return
     year = int(re.findall(r"\d{4}", value)[0])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         yield Message.of(
@@ -614,6 +706,14 @@ def _release_problems(value: str) -> Iterator[Message]:
             last=LAST_YEAR,
             year=year,
         )
+
+
+# What msgspec reads as a date and time (RFC 3339), by its form alone.
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII)
+
+
+def _unreal_instant(value: str) -> Message:
+    return Message.of("{value} is not a real date and time.", value=_shown(value))
 
 
 def _date_error(exc: DateError) -> Message:

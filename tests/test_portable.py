@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -264,6 +265,58 @@ async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None
         f"news “{news_keys[1]}”, field `text`: can't be empty",
         f"news “{news_keys[2]}”, field `season`: should be a whole number, not text",
     ]
+
+
+async def test_hostile_files_get_a_problem_each_never_an_error(store: Store) -> None:
+    good = await exported(store)
+    text = good.decode()
+    # Nested thousands deep: refused before the JSON is parsed (it would exhaust Python's recursion).
+    assert problems_of(b"[" * 5000) == [
+        "The file nests lists and objects more than 32 levels deep (at line 1, column 33); a file from "
+        "`/manage export` never does."
+    ]
+    deep = text.replace('"version": 1,', '"version": 1,\n  "x": ' + '[{"a": ' * 16 + "1" + "}]" * 16 + ",", 1)
+    assert problems_of(deep.encode()) == [
+        "The file nests lists and objects more than 32 levels deep (at line 4, column 114); a file from "
+        "`/manage export` never does."
+    ]
+    # 32 levels are let through (and then refused for what they are); brackets in text are text.
+    deep = text.replace(
+        '"version": 1,', '"version": 1,\n  "x": ' + '[{"a": ' * 15 + "[1]" + "}]" * 15 + ",", 1
+    )
+    assert problems_of(deep.encode()) == ["`x`: unknown field (check its spelling)"]
+    assert (
+        decode_file(edited(good, lambda d: d["news"][0].update(text="[{" * 500))).news[0].text == "[{" * 500
+    )
+
+    # A 5,000-digit number: Python would refuse to read it as an integer; the field it is in is named.
+    huge = "7" * 5000
+
+    def number(at: str, value: str) -> bytes:
+        return re.sub(rf'"{at}": \d+', f'"{at}": {value}', text, count=1).encode()
+
+    assert problems_of(number("number", huge)) == [
+        "season “#1”, field `number`: is a number 5000 digits long; no number in a server data file has more "
+        "than 20"
+    ]
+    assert problems_of(number("season", f"-{huge}.5e3")) == [
+        f"news “{json.loads(good)['news'][0]['key']}”, field `season`: is a number 5002 digits long; no number "
+        "in a server data file has more than 20"
+    ]
+    assert problems_of(number("version", huge)) == [
+        "`version`: is a number 5000 digits long; no number in a server data file has more than 20"
+    ]
+
+    # Instants of the right form that never were.
+    assert problems_of(edited(good, lambda d: d.update(exported_at="2026-02-30T10:00:00Z"))) == [
+        "`exported\\_at`: 2026-02-30T10:00:00Z is not a real date and time."
+    ]
+    assert problems_of(
+        edited(good, lambda d: d["seasons"][0].update(release="2026-02-30T17:00:00+09:00"))
+    ) == ["season “1”, field `release`: 2026-02-30T17:00:00+09:00 is not a real date and time."]
+    assert problems_of(
+        edited(good, lambda d: d["seasons"][0].update(release="2026-12-05T24:30:00+09:00"))
+    ) == ["season “1”, field `release`: 2026-12-05T24:30:00+09:00 is not a real date and time."]
 
 
 async def test_problems_are_said_in_korean_and_user_text_cannot_ping(store: Store) -> None:

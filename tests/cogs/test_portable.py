@@ -276,6 +276,11 @@ def duplicate_first_character(text: str) -> str:
             "field `facts[0].sources[0].published`: 2022-02-31 is not a real date.",
         ),
         (
+            "nested thousands deep",
+            lambda text: "[" * 5000,
+            "The file nests lists and objects more than 32 levels deep (at line 1, column 33)",
+        ),
+        (
             "duplicate keys",
             lambda text: duplicate_first_character(text),
             "field `key`: another entry of this kind has the same key; keys must be unique",
