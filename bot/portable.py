@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
@@ -163,7 +164,10 @@ def _field_path(path: str) -> str:
 
 # -- import: reading -----------------------------------------------------------------------------------------
 
-_REPEATED = N_("the field appears more than once")
+# The problems said most often, made once.
+_REPEATED = Message.of("the field appears more than once")
+_UNKNOWN = Message.of("unknown field (check its spelling)")
+_MISSING = Message.of("the required field is missing")
 
 
 class _Object(dict[str, Any]):
@@ -313,7 +317,7 @@ def decode_file(data: bytes) -> ServerData:
     reader = _Reader()
     reader.header(raw)
     if "show" not in raw:
-        reader.add(Problem(Message.of("the required field is missing"), field="show"))
+        reader.add(Problem(_MISSING, field="show"))
     else:
         reader.entry(raw["show"], "show", 0)
     for name, kind in LISTS:
@@ -398,10 +402,11 @@ class _Reader:
         # The entries that could be read, by kind; and for references, where each is in the file.
         self.readable: dict[str, list[Entry]] = {kind: [] for kind in KIND_ORDER}
         self.located: list[tuple[int, str, dict[str, Any], Entry]] = []
-        # Every entry's (kind, key), readable or not, and the keys taken so far.
+        # The (kind, key) of the entries that cannot be read, and the keys taken so far.
         self.present: set[tuple[str, str]] = set()
         self.keys: dict[str, set[str]] = {kind: set() for kind in KIND_ORDER}
         self.paths: dict[str, str] = {}
+        self.words: dict[tuple[str, str], tuple[str, Message]] = {}
 
     def place(self) -> int:
         self.places += 1
@@ -411,7 +416,7 @@ class _Reader:
         self.found.append((self.place() if place is None else place, position, tier, problem))
 
     def problems(self) -> list[Problem]:
-        return [problem for *_, problem in sorted(self.found, key=lambda found: found[:3])]
+        return [problem for *_, problem in sorted(self.found, key=itemgetter(0, 1, 2))]
 
     def path(self, path: str) -> str:
         shown = self.paths.get(path)
@@ -419,20 +424,31 @@ class _Reader:
             shown = self.paths[path] = escape(path)
         return shown
 
+    def said(self, path: str, what: Message | str) -> tuple[str, Message]:
+        """What was found at `path`, in words (msgspec's errors once for each text and path)."""
+        if isinstance(what, Message):
+            return self.path(path), what
+        words = self.words.get((what, path))
+        if words is None:
+            at, message = _from_validation(what, path)
+            words = self.words[(what, path)] = (self.path(at), message)
+        return words
+
     def header(self, raw: dict[str, Any]) -> None:
         for name in getattr(raw, "duplicates", ()):
-            self.add(Problem(Message.of(_REPEATED), field=_field_path(name)))
+            self.add(Problem(_REPEATED, field=_field_path(name)))
         for name in raw:
             if name not in _FILE_FIELDS:
-                self.add(Problem(Message.of("unknown field (check its spelling)"), field=_field_path(name)))
+                self.add(Problem(_UNKNOWN, field=_field_path(name)))
         for name, node in _HEADER.items():
             if name not in raw:
-                self.add(Problem(Message.of("the required field is missing"), field=self.path(name)))
+                self.add(Problem(_MISSING, field=self.path(name)))
                 continue
             found: _Found = []
             node.check(raw[name], name, 0, found, False)
             for _, path, what in found:
-                self.add(Problem(what, field=self.path(path)))
+                field, message = self.said(path, what)
+                self.add(Problem(message, field=field))
 
     def entry(self, item: Any, kind: EntryKind, index: int) -> None:
         place = self.place()
@@ -441,10 +457,6 @@ class _Reader:
                 Problem(Message.of("should be an object, { … }"), kind, _label(item, kind, index)), place
             )
             return
-        ident_field = _IDENT[kind]
-        ident = item.get(ident_field)
-        if isinstance(ident, str | int) and not isinstance(ident, bool):
-            self.present.add((kind, str(ident)))
         # The whole entry at once first: most entries are clean, and then every field is known to be.
         entry: Entry | None
         try:
@@ -453,14 +465,19 @@ class _Reader:
             entry = None
         found: _Found = []
         _ENTRIES[kind].check(item, "", -1, found, entry is not None)
+        ident_field = _IDENT[kind]
         key: str | None = None
         if entry is not None:
             key = entry_key(entry)
-        elif ident_field in item and all(
-            path != ident_field or what.template == _REPEATED for _, path, what in found
-        ):
-            key = str(ident)
-        repeated = key is not None and key in self.keys[kind]
+        else:
+            ident = item.get(ident_field)
+            if isinstance(ident, str | int) and not isinstance(ident, bool):
+                # It cannot be read, but it is there: naming it is not a problem of its own.
+                self.present.add((kind, str(ident)))
+                if all(path != ident_field or what is _REPEATED for _, path, what in found):
+                    key = str(ident)
+        keys = self.keys[kind]
+        repeated = key in keys
         if repeated:
             found.append(
                 (
@@ -470,14 +487,15 @@ class _Reader:
                 )
             )
         elif key is not None:
-            self.keys[kind].add(key)
+            keys.add(key)
         if entry is not None and not repeated:
             self.readable[kind].append(entry)
             self.located.append((place, kind, item, entry))
         if found:
             label = _label(item, kind, index)
             for position, path, what in found:
-                self.add(Problem(what, kind, label, self.path(path)), place, position)
+                field, message = self.said(path, what)
+                self.add(Problem(message, kind, label, field), place, position)
 
     def references(self) -> None:
         problems = reference_problems((entry for *_, entry in self.located), present_keys=self.present)
@@ -500,8 +518,9 @@ class _Reader:
 
 # -- import: checking each field against its type --------------------------------------------------------------
 
-# What checking one entry finds: (the entry's field it is under, by position; the path; what is wrong).
-_Found = list[tuple[int, str, Message]]
+# What checking one entry finds: (the entry's field it is under, by position; the path; what is wrong, or
+# msgspec's error, to be put in words).
+_Found = list[tuple[int, str, Message | str]]
 # A check of a value the type lets through, and of a whole list (whose problems may be at one of its items).
 _ValueCheck = Callable[[Any], Iterator[Message]]
 _ListCheck = Callable[[list[Any], str], Iterator[tuple[str, Message]]]
@@ -523,25 +542,25 @@ class _Node:
     def check(self, value: Any, at: str, position: int, found: _Found, trusted: bool) -> bool:
         raise NotImplementedError
 
-    def wrong(self, value: Any, at: str, position: int, found: _Found) -> bool:
-        """The value does not have the type: msgspec's own words for why, or what the reading left unread."""
+    def wrong(self, value: Any, at: str, position: int, found: _Found, error: str | None = None) -> bool:
+        """The value does not have the type: msgspec's `error` (found here if not given), or what the reading
+        left unread."""
         if isinstance(value, _LongNumber):
             found.append((position, at, _long_number_problem(value)))
             return False
-        try:
-            msgspec.convert(value, type=self.type)
-        except msgspec.ValidationError as exc:
-            if (
-                isinstance(value, str)
-                and str(exc).startswith("Invalid RFC3339")
-                and _INSTANT.fullmatch(value)
-            ):
-                # The form of a date and time, but not one that ever was: 30 February, 25 o'clock.
-                found.append((position, at, _unreal_instant(value)))
-            else:
-                found.append((position, *_from_validation(exc, at)))
-        else:  # pragma: no cover - only called for values msgspec refuses
-            found.append((position, at, Message.of(N_("does not have the expected form"))))
+        if error is None:
+            try:
+                msgspec.convert(value, type=self.type)
+            except msgspec.ValidationError as exc:
+                error = str(exc)
+            else:  # pragma: no cover - only called for values msgspec refuses
+                found.append((position, at, Message.of(N_("does not have the expected form"))))
+                return False
+        if isinstance(value, str) and error.startswith("Invalid RFC3339") and _INSTANT.fullmatch(value):
+            # The form of a date and time, but not one that ever was: 30 February, 25 o'clock.
+            found.append((position, at, _unreal_instant(value)))
+        else:
+            found.append((position, at, error))
         return False
 
 
@@ -559,13 +578,12 @@ class _Leaf(_Node):
         if value is None and self.nullable:
             return True
         if not trusted:
-            if isinstance(value, _LongNumber):
-                return self.wrong(value, at, position, found)
             try:
                 msgspec.convert(value, type=self.type)
-            except msgspec.ValidationError:
-                return self.wrong(value, at, position, found)
-        if self.text:
+            except msgspec.ValidationError as exc:
+                return self.wrong(value, at, position, found, str(exc))
+        # Nearly all text is printable and not blank: then there is nothing to look at character by character.
+        if self.text and not (value.isprintable() and value.strip()):
             found.extend((position, at, what) for what in _text_problems(value))
         if self.extra is not None:
             found.extend((position, at, what) for what in self.extra(value))
@@ -637,28 +655,23 @@ class _Struct(_Node):
         ok = True
         fields = self.fields
         duplicates = getattr(value, "duplicates", ())
+        top = position < 0
         for index, (name, element) in enumerate(value.items()):
             here = f"{at}.{name}" if at else name
-            where = index if position < 0 else position
+            where = index if top else position
             if duplicates and name in duplicates:
-                found.append((where, here, Message.of(_REPEATED)))
+                found.append((where, here, _REPEATED))
             node = fields.get(name)
             if node is None:
-                found.append((where, here, Message.of("unknown field (check its spelling)")))
+                found.append((where, here, _UNKNOWN))
                 ok = False
             elif not node.check(element, here, where, found, trusted):
                 ok = False
-        for name in self.required:
-            if name not in value:
-                here = f"{at}.{name}" if at else name
-                found.append(
-                    (
-                        len(value) if position < 0 else position,
-                        here,
-                        Message.of("the required field is missing"),
-                    )
-                )
-                ok = False
+        if not trusted:
+            for name in self.required:
+                if name not in value:
+                    found.append((len(value) if top else position, f"{at}.{name}" if at else name, _MISSING))
+                    ok = False
         return ok
 
 
@@ -894,9 +907,9 @@ def _type_words(spec: str) -> Message:
     return result
 
 
-def _from_validation(exc: msgspec.ValidationError, at: str) -> tuple[str, Message]:
-    """msgspec's refusal of the value at `at`, in words: (the path of what is wrong, what)."""
-    message = str(exc)
+def _from_validation(message: str, at: str) -> tuple[str, Message]:
+    """msgspec's refusal of the value at `at` (its ValidationError's text), in words: (the path of what is
+    wrong, what)."""
     path = at
     if (match := _AT.search(message)) is not None:
         inner = match.group("path").lstrip("$").lstrip(".")
