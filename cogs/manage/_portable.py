@@ -3,8 +3,10 @@ import (or undoing one) would change, within Discord's limits."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
+import aiohttp
 import discord
 
 from bot.errors import UserFacingError
@@ -75,11 +77,22 @@ def check_upload(attachment: discord.Attachment) -> None:
         )
 
 
-async def download(attachment: discord.Attachment) -> bytes:
+async def download(attachment: discord.Attachment, *, time_limit: float = 60.0) -> bytes:
+    """The file from Discord's CDN. A refused, broken or stalled download is a kind error, each its own (a
+    stalled one is given up on after `time_limit` seconds: 2 MiB takes a second or two)."""
     try:
-        return await attachment.read()
+        async with asyncio.timeout(time_limit):
+            return await attachment.read()
+    except TimeoutError:  # ours, or one of aiohttp's (connecting, reading)
+        raise UserFacingError(
+            "Discord took too long to send me that file, so I stopped waiting. Please try again in a moment."
+        ) from None
     except discord.HTTPException:
         raise UserFacingError("I couldn't download that file from Discord. Please try again.") from None
+    except aiohttp.ClientError:
+        raise UserFacingError(
+            "The connection to Discord broke while I was downloading that file. Please try again."
+        ) from None
 
 
 def counts(changes: Sequence[Change]) -> tuple[int, int, int]:
