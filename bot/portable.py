@@ -255,7 +255,7 @@ def _too_deep(text: str) -> Problem | None:
                     column=offset - text.rfind("\n", 0, offset),
                 )
             )
-    return None  # pragma: no cover - the same brackets outside strings, counted the same way
+    return None  # unreachable: the same brackets outside strings, counted the same way
 
 
 def decode_file(data: bytes) -> ServerData:
@@ -458,13 +458,16 @@ class _Reader:
             )
             return
         # The whole entry at once first: most entries are clean, and then every field is known to be.
-        entry: Entry | None
+        entry: Entry | None = None
+        refused = ""
         try:
             entry = msgspec.convert(item, type=ENTRY_TYPES[kind])
-        except msgspec.ValidationError:
-            entry = None
+        except msgspec.ValidationError as exc:
+            refused = str(exc)
         found: _Found = []
         _ENTRIES[kind].check(item, "", -1, found, entry is not None)
+        if entry is None and not found:  # a check the fields' types do not say (a __post_init__)
+            found.append((0, "", refused))
         ident_field = _IDENT[kind]
         key: str | None = None
         if entry is not None:
@@ -502,9 +505,11 @@ class _Reader:
         if not problems:
             return
         # Each problem goes with its entry, after what the entry's own fields say.
+        kinds = {problem.kind for problem in problems}
         where: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         for place, kind, item, entry in self.located:
-            where.setdefault((kind, _shown(entry_key(entry))), (place, item))
+            if kind in kinds:
+                where.setdefault((kind, _shown(entry_key(entry))), (place, item))
         for problem in problems:
             found = where.get((problem.kind or "", problem.key or ""))
             if found is None:
@@ -553,7 +558,7 @@ class _Node:
                 msgspec.convert(value, type=self.type)
             except msgspec.ValidationError as exc:
                 error = str(exc)
-            else:  # pragma: no cover - only called for values msgspec refuses
+            else:  # unreachable: only called for values msgspec refuses
                 found.append((position, at, Message.of(N_("does not have the expected form"))))
                 return False
         if isinstance(value, str) and error.startswith("Invalid RFC3339") and _INSTANT.fullmatch(value):
@@ -637,14 +642,21 @@ class _List(_Node):
 class _Struct(_Node):
     """An object: each field it has, in file order (repeated, unknown or checked), then those it lacks."""
 
-    __slots__ = ("fields", "required")
+    __slots__ = ("fields", "forbid_unknown", "required")
 
     def __init__(
-        self, type_: Any, nullable: bool, fields: dict[str, _Node], required: tuple[str, ...]
+        self,
+        type_: Any,
+        nullable: bool,
+        fields: dict[str, _Node],
+        required: list[str],
+        *,
+        forbid_unknown: bool,
     ) -> None:
         super().__init__(type_, nullable)
         self.fields = fields
         self.required = required
+        self.forbid_unknown = forbid_unknown
 
     def check(self, value: Any, at: str, position: int, found: _Found, trusted: bool) -> bool:
         """`position` -1: this is the entry itself, and each of its fields is its own position."""
@@ -663,8 +675,9 @@ class _Struct(_Node):
                 found.append((where, here, _REPEATED))
             node = fields.get(name)
             if node is None:
-                found.append((where, here, _UNKNOWN))
-                ok = False
+                if self.forbid_unknown:
+                    found.append((where, here, _UNKNOWN))
+                    ok = False
             elif not node.check(element, here, where, found, trusted):
                 ok = False
         if not trusted:
@@ -763,9 +776,7 @@ _LIST_CHECKS: dict[str, _ListCheck] = {
 }
 
 
-def _compile(
-    type_: Any, name: str | None, tables: dict[type, tuple[dict[str, _Node], tuple[str, ...]]]
-) -> _Node:
+def _compile(type_: Any, name: str | None, tables: dict[type, tuple[dict[str, _Node], list[str]]]) -> _Node:
     """The checks of a field's type (as msgspec.structs.fields gives it, with its constraints)."""
     full, nullable = type_, False
     if get_origin(type_) in (Union, types.UnionType):
@@ -779,12 +790,15 @@ def _compile(
         metas = tuple(rest)
     if isinstance(type_, type) and issubclass(type_, msgspec.Struct):
         if type_ not in tables:
+            # Made before its fields are, so that a struct reached again while they are made shares them.
             fields: dict[str, _Node] = {}
-            tables[type_] = (fields, ())
+            required: list[str] = []
+            tables[type_] = (fields, required)
             info = msgspec.structs.fields(type_)
             fields.update({f.encode_name: _compile(f.type, f.encode_name, tables) for f in info})
-            tables[type_] = (fields, tuple(f.encode_name for f in info if f.required))
-        return _Struct(full, nullable, *tables[type_])
+            required += [f.encode_name for f in info if f.required]
+        forbid = type_.__struct_config__.forbid_unknown_fields
+        return _Struct(full, nullable, *tables[type_], forbid_unknown=forbid)
     args = get_args(type_)
     if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
         lengths = [meta for meta in metas if isinstance(meta, msgspec.Meta)]
@@ -800,7 +814,7 @@ def _compile(
 
 
 def _compile_all() -> tuple[dict[str, _Node], dict[str, _Struct]]:
-    tables: dict[type, tuple[dict[str, _Node], tuple[str, ...]]] = {}
+    tables: dict[type, tuple[dict[str, _Node], list[str]]] = {}
     header = {
         f.encode_name: _compile(f.type, f.encode_name, tables)
         for f in msgspec.structs.fields(ServerData)
