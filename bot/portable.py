@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import types
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
+from operator import itemgetter
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 
 from bot.dates import FIRST_YEAR, LAST_YEAR, DateError, check_rough_date, parse_release
-from bot.i18n import N_, Lang, Message
+from bot.i18n import N_, Message
 from bot.models import (
     ENTRY_TYPES,
     Character,
@@ -35,6 +37,7 @@ from bot.models import (
 )
 from bot.moderation_store import Change, DataSnapshot
 from bot.render import escape, truncate
+from bot.rules import Problem, state_problems
 
 FORMAT = "aoad-server-data"
 VERSION = 1
@@ -42,6 +45,12 @@ VERSION = 1
 IMPORT_SIZE_LIMIT = 2 * 1024 * 1024
 NAMES_LIMIT = 25
 NOTE_LIMIT = 1000
+# An export nests lists and objects 7 deep (a season's fact's sources); a file nested deeper than this is
+# refused before parsing, where it would exhaust Python's recursion ("[" * 5000).
+NESTING_LIMIT = 32
+# The longest number in an export is a season's (2 digits). Longer ones are not even read: Python refuses
+# integers of over 4,300 digits, and reading one is slow long before that.
+NUMBER_LIMIT = 20
 
 GuildId = Annotated[str, msgspec.Meta(pattern=r"^\d{1,20}$")]
 
@@ -107,35 +116,6 @@ def encode_file(data: ServerData) -> bytes:
 
 # -- import: problems ----------------------------------------------------------------------------------------
 
-_KIND_LABELS: dict[str, str] = {
-    "show": N_("the show “{key}”"),
-    "person": N_("cast member “{key}”"),
-    "character": N_("character “{key}”"),
-    "season": N_("season “{key}”"),
-    "news": N_("news “{key}”"),
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file, and where: an entry (kind and key) and a field path, when known."""
-
-    what: Message
-    kind: str | None = None
-    key: str | None = None
-    field: str | None = None
-
-    def render(self, lang: Lang) -> str:
-        what = self.what.render(lang)
-        if self.kind is None:
-            return (
-                what if self.field is None else lang.t("`{field}`: {problem}", field=self.field, problem=what)
-            )
-        entry = lang.t(_KIND_LABELS[self.kind], key=self.key)
-        if self.field is None:
-            return lang.t("{entry}: {problem}", entry=entry, problem=what)
-        return lang.t("{entry}, field `{field}`: {problem}", entry=entry, field=self.field, problem=what)
-
 
 class ImportProblems(Exception):
     """The file cannot be imported; `problems` says everything that is wrong with it, in file order."""
@@ -155,29 +135,107 @@ def _field_path(path: str) -> str:
 
 # -- import: reading -----------------------------------------------------------------------------------------
 
+# The problems said most often, made once.
+_REPEATED = Message.of("the field appears more than once")
+_UNKNOWN = Message.of("unknown field (check its spelling)")
+_MISSING = Message.of("the required field is missing")
+
 
 class _Object(dict[str, Any]):
-    """A JSON object that remembers the names it saw twice (json keeps only the last value)."""
+    """A JSON object that had names twice (json keeps only the last value), and which names."""
 
-    duplicates: list[str]
+    duplicates: Sequence[str] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> _Object:
-    result = _Object()
-    result.duplicates = []
-    for name, value in pairs:
-        if name in result:
-            result.duplicates.append(name)
-        result[name] = value
-    return result
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    repeated = _Object(result)
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for name, _ in pairs:
+        if name in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.add(name)
+    repeated.duplicates = duplicates
+    return repeated
 
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+class _LongNumber:
+    """A number longer than NUMBER_LIMIT digits, left unread: the field it is in is told so."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _long_number(text: str) -> _LongNumber | None:
+    digits = sum(map(str.isdigit, text))
+    return _LongNumber(digits) if digits > NUMBER_LIMIT else None
+
+
+def _int(text: str) -> int | _LongNumber:
+    if len(text) <= NUMBER_LIMIT:
+        return int(text)
+    return _long_number(text) or int(text)
+
+
+def _float(text: str) -> float | _LongNumber:
+    if len(text) <= NUMBER_LIMIT:
+        return float(text)
+    return _long_number(text) or float(text)
+
+
+def _long_number_problem(value: _LongNumber) -> Message:
+    return Message.of(
+        "is a number {digits} digits long; no number in a server data file has more than {limit}",
+        digits=value.digits,
+        limit=NUMBER_LIMIT,
+    )
+
+
+# Strings (whose brackets are text), and the brackets outside them.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_BRACKET_OR_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_deep(text: str) -> Problem | None:
+    """Lists and objects nested more than NESTING_LIMIT deep, and where the first one too deep starts."""
+    brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
+    if max(accumulate(map(_DEPTH.__getitem__, brackets)), default=0) <= NESTING_LIMIT:
+        return None
+    depth = 0
+    for match in _BRACKET_OR_STRING.finditer(text):
+        depth += _DEPTH.get(match.group()[0], 0)
+        if depth > NESTING_LIMIT:
+            offset = match.start()
+            return Problem(
+                Message.of(
+                    "The file nests lists and objects more than {limit} levels deep (at line {line}, column "
+                    "{column}); a file from `/manage export` never does.",
+                    limit=NESTING_LIMIT,
+                    line=text.count("\n", 0, offset) + 1,
+                    column=offset - text.rfind("\n", 0, offset),
+                )
+            )
+    return None  # unreachable: the same brackets outside strings, counted the same way
+
+
 def decode_file(data: bytes) -> ServerData:
-    """Read a file made by `encode_file` (or edited by hand): raise ImportProblems naming every problem."""
+    """Read a file made by `encode_file` (or edited by hand): raise ImportProblems naming every problem.
+
+    One pass finds them all: every field of every entry is checked against its type on its own (so an entry
+    with three wrong fields gets three problems), then the values the types let through, then the references
+    between the entries that could be read. Pure and thread-safe: it may run in a worker thread.
+    """
     if len(data) > IMPORT_SIZE_LIMIT:
         raise ImportProblems(
             [
@@ -200,8 +258,12 @@ def decode_file(data: bytes) -> ServerData:
                 )
             ]
         ) from None
+    if (deep := _too_deep(text)) is not None:
+        raise ImportProblems([deep])
     try:
-        raw = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+        raw = json.loads(
+            text, object_pairs_hook=_object, parse_constant=_no_constant, parse_int=_int, parse_float=_float
+        )
     except json.JSONDecodeError as exc:
         raise ImportProblems(
             [
@@ -223,58 +285,35 @@ def decode_file(data: bytes) -> ServerData:
         raise ImportProblems([Problem(Message.of("The file must hold one JSON object, { … }."))])
     _check_format(raw)
 
-    problems = [
-        Problem(Message.of("the field appears more than once"), field=_field_path(name))
-        for name in getattr(raw, "duplicates", [])
-    ]
-    known = set(ServerData.__struct_fields__)
-    problems += [
-        Problem(Message.of("unknown field (check its spelling)"), field=_field_path(name))
-        for name in raw
-        if name not in known
-    ]
-    header = {name: raw.get(name) for name in ("format", "version", "exported_at", "guild_id") if name in raw}
-    try:
-        msgspec.convert(header, type=_Header)
-    except msgspec.ValidationError as exc:
-        problems.append(_from_validation(exc, None, None))
-
-    converted: dict[str, list[Entry]] = {}
+    reader = _Reader()
+    reader.header(raw)
     if "show" not in raw:
-        problems.append(Problem(Message.of("the required field is missing"), field="show"))
+        reader.add(Problem(_MISSING, field="show"))
     else:
-        converted["show"] = _convert_list([raw["show"]], "show", problems)
+        reader.entry(raw["show"], "show", 0)
     for name, kind in LISTS:
         items = raw.get(name, [])
         if not isinstance(items, list):
-            problems.append(Problem(Message.of("should be a list, [ … ]"), field=name))
+            reader.add(Problem(Message.of("should be a list, [ … ]"), field=name))
             continue
-        converted[name] = _convert_list(items, kind, problems)
-    if problems:
-        raise ImportProblems(problems)
+        for index, item in enumerate(items):
+            reader.entry(item, kind, index)
+    reader.references()
+    if reader.found:
+        raise ImportProblems(reader.problems())
 
-    result = ServerData(
+    entries = reader.readable
+    return ServerData(
         format=FORMAT,
         version=VERSION,
         exported_at=msgspec.convert(raw["exported_at"], type=dt.datetime),
         guild_id=str(raw["guild_id"]),
-        show=converted["show"][0],  # type: ignore[arg-type]
-        people=tuple(converted["people"]),  # type: ignore[arg-type]
-        characters=tuple(converted["characters"]),  # type: ignore[arg-type]
-        seasons=tuple(converted["seasons"]),  # type: ignore[arg-type]
-        news=tuple(converted["news"]),  # type: ignore[arg-type]
+        show=entries["show"][0],  # type: ignore[arg-type]
+        people=tuple(entries["person"]),  # type: ignore[arg-type]
+        characters=tuple(entries["character"]),  # type: ignore[arg-type]
+        seasons=tuple(entries["season"]),  # type: ignore[arg-type]
+        news=tuple(entries["news"]),  # type: ignore[arg-type]
     )
-    problems = _check_whole(result)
-    if problems:
-        raise ImportProblems(problems)
-    return result
-
-
-class _Header(msgspec.Struct, frozen=True, kw_only=True):
-    format: str
-    version: int
-    exported_at: dt.datetime
-    guild_id: GuildId
 
 
 def _check_format(raw: dict[str, Any]) -> None:
@@ -291,6 +330,8 @@ def _check_format(raw: dict[str, Any]) -> None:
             ]
         )
     version = raw.get("version")
+    if isinstance(version, _LongNumber):
+        raise ImportProblems([Problem(_long_number_problem(version), field="version")])
     if version != VERSION or isinstance(version, bool):
         raise ImportProblems(
             [
@@ -308,157 +349,463 @@ def _check_format(raw: dict[str, Any]) -> None:
 
 def _label(raw: object, kind: str, index: int) -> str:
     if isinstance(raw, dict):
-        ident = raw.get("number" if kind == "season" else "key")
+        ident = raw.get(_IDENT[kind])
         if isinstance(ident, str | int) and not isinstance(ident, bool):
             return _shown(ident)
     return f"#{index + 1}"
 
 
-def _convert_list(items: list[Any], kind: EntryKind, problems: list[Problem]) -> list[Entry]:
-    entries: list[Entry] = []
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        key = _label(item, kind, index)
+# The field that keys an entry: seasons are keyed by their number.
+_IDENT: dict[str, str] = {kind: "number" if kind == "season" else "key" for kind in KIND_ORDER}
+
+
+class _Reader:
+    """One file being read: the problems found so far, where each is, and the entries that could be read.
+
+    A problem's place is (the entry, or a problem of the file's own, in file order; the entry's field it is
+    under, by its position in the entry; 0 for what the entry's own fields say, 1 for references), so problems
+    found later (references, repeated keys) still read in file order.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, int, Problem]] = []
+        self.places = 0
+        # The entries that could be read, by kind; and for references, where each is in the file.
+        self.readable: dict[str, list[Entry]] = {kind: [] for kind in KIND_ORDER}
+        self.located: list[tuple[int, str, dict[str, Any], Entry]] = []
+        # The (kind, key) of the entries that cannot be read, and the keys taken so far.
+        self.present: set[tuple[str, str]] = set()
+        self.keys: dict[str, set[str]] = {kind: set() for kind in KIND_ORDER}
+        self.paths: dict[str, str] = {}
+        self.words: dict[tuple[str, str], tuple[str, Message]] = {}
+
+    def place(self) -> int:
+        self.places += 1
+        return self.places
+
+    def add(self, problem: Problem, place: int | None = None, position: int = 0, tier: int = 0) -> None:
+        self.found.append((self.place() if place is None else place, position, tier, problem))
+
+    def problems(self) -> list[Problem]:
+        return [problem for *_, problem in sorted(self.found, key=itemgetter(0, 1, 2))]
+
+    def path(self, path: str) -> str:
+        shown = self.paths.get(path)
+        if shown is None:
+            shown = self.paths[path] = escape(path)
+        return shown
+
+    def said(self, path: str, what: Message | str) -> tuple[str, Message]:
+        """What was found at `path`, in words (msgspec's errors once for each text and path)."""
+        if isinstance(what, Message):
+            return self.path(path), what
+        words = self.words.get((what, path))
+        if words is None:
+            at, message = _from_validation(what, path)
+            words = self.words[(what, path)] = (self.path(at), message)
+        return words
+
+    def header(self, raw: dict[str, Any]) -> None:
+        for name in getattr(raw, "duplicates", ()):
+            self.add(Problem(_REPEATED, field=_field_path(name)))
+        for name in raw:
+            if name not in _FILE_FIELDS:
+                self.add(Problem(_UNKNOWN, field=_field_path(name)))
+        for name, node in _HEADER.items():
+            if name not in raw:
+                self.add(Problem(_MISSING, field=self.path(name)))
+                continue
+            found: _Found = []
+            node.check(raw[name], name, 0, found, False)
+            for _, path, what in found:
+                field, message = self.said(path, what)
+                self.add(Problem(message, field=field))
+
+    def entry(self, item: Any, kind: EntryKind, index: int) -> None:
+        place = self.place()
         if not isinstance(item, dict):
-            problems.append(Problem(Message.of("should be an object, { … }"), kind, key))
-            continue
-        found = _duplicated_fields(item, "")
-        problems += [
-            Problem(Message.of("the field appears more than once"), kind, key, escape(path)) for path in found
-        ]
+            self.add(
+                Problem(Message.of("should be an object, { … }"), kind, _label(item, kind, index)), place
+            )
+            return
+        # The whole entry at once first: most entries are clean, and then every field is known to be.
+        entry: Entry | None = None
+        refused = ""
         try:
             entry = msgspec.convert(item, type=ENTRY_TYPES[kind])
         except msgspec.ValidationError as exc:
-            problems.append(_from_validation(exc, kind, key))
-            continue
-        ident = entry_key(entry)
-        if ident in seen:
-            problems.append(
-                Problem(
+            refused = str(exc)
+        found: _Found = []
+        _ENTRIES[kind].check(item, "", -1, found, entry is not None)
+        if entry is None and not found:  # a check the fields' types do not say (a __post_init__)
+            found.append((0, "", refused))
+        ident_field = _IDENT[kind]
+        key: str | None = None
+        if entry is not None:
+            key = entry_key(entry)
+        else:
+            ident = item.get(ident_field)
+            if isinstance(ident, str | int) and not isinstance(ident, bool):
+                # It cannot be read, but it is there: naming it is not a problem of its own.
+                self.present.add((kind, str(ident)))
+                if all(path != ident_field or what is _REPEATED for _, path, what in found):
+                    key = str(ident)
+        keys = self.keys[kind]
+        repeated = key in keys
+        if repeated:
+            found.append(
+                (
+                    list(item).index(ident_field),
+                    ident_field,
                     Message.of("another entry of this kind has the same key; keys must be unique"),
-                    kind,
-                    key,
-                    "number" if kind == "season" else "key",
                 )
             )
-            continue
-        seen.add(ident)
-        before = len(problems)
-        problems += [Problem(what, kind, key, escape(path)) for path, what in _check_values(item, "")]
-        if len(problems) == before:
-            entries.append(entry)
-    return entries
+        elif key is not None:
+            keys.add(key)
+        if entry is not None and not repeated:
+            self.readable[kind].append(entry)
+            self.located.append((place, kind, item, entry))
+        if found:
+            label = _label(item, kind, index)
+            for position, path, what in found:
+                field, message = self.said(path, what)
+                self.add(Problem(message, kind, label, field), place, position)
+
+    def references(self) -> None:
+        # Every rule about the data, on the file as a whole (bot.rules: the same as for every other change).
+        present: dict[str, set[str]] = {}
+        for kind, key in self.present:
+            present.setdefault(kind, set()).add(key)
+        problems = state_problems((entry for *_, entry in self.located), present=present)
+        if not problems:
+            return
+        # Each problem goes with its entry, after what the entry's own fields say.
+        kinds = {problem.kind for problem in problems}
+        where: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        for place, kind, item, entry in self.located:
+            if kind in kinds:
+                where.setdefault((kind, _shown(entry_key(entry))), (place, item))
+        for problem in problems:
+            found = where.get((problem.kind or "", problem.key or ""))
+            if found is None:
+                self.add(problem)
+                continue
+            place, item = found
+            name = re.split(r"[.\[]", (problem.field or "").replace("\\", ""), maxsplit=1)[0]
+            position = list(item).index(name) if name in item else len(item)
+            self.add(problem, place, position, tier=1)
 
 
-def _duplicated_fields(value: Any, at: str) -> list[str]:
-    found: list[str] = []
-    if isinstance(value, dict):
-        found += [f"{at}.{name}" if at else name for name in getattr(value, "duplicates", [])]
-        for name, item in value.items():
-            found += _duplicated_fields(item, f"{at}.{name}" if at else name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _duplicated_fields(item, f"{at}[{index}]")
-    return found
+# -- import: checking each field against its type --------------------------------------------------------------
+
+# What checking one entry finds: (the entry's field it is under, by position; the path; what is wrong, or
+# msgspec's error, to be put in words).
+_Found = list[tuple[int, str, Message | str]]
+# A check of a value the type lets through, and of a whole list (whose problems may be at one of its items).
+_ValueCheck = Callable[[Any], Iterator[Message]]
+_ListCheck = Callable[[list[Any], str], Iterator[tuple[str, Message]]]
+
+
+class _Node:
+    """How to check a value against the type its field declares, and what the type alone lets through.
+
+    `check` adds what is wrong to `found` and says whether the value has its type. A `trusted` value is one
+    msgspec already converted (as part of its whole entry): only the value checks are left to do.
+    """
+
+    __slots__ = ("nullable", "type")
+
+    def __init__(self, type_: Any, nullable: bool) -> None:
+        self.type = type_
+        self.nullable = nullable
+
+    def check(self, value: Any, at: str, position: int, found: _Found, trusted: bool) -> bool:
+        raise NotImplementedError
+
+    def wrong(self, value: Any, at: str, position: int, found: _Found, error: str | None = None) -> bool:
+        """The value does not have the type: msgspec's `error` (found here if not given), or what the reading
+        left unread."""
+        if isinstance(value, _LongNumber):
+            found.append((position, at, _long_number_problem(value)))
+            return False
+        if error is None:
+            try:
+                msgspec.convert(value, type=self.type)
+            except msgspec.ValidationError as exc:
+                error = str(exc)
+            else:  # unreachable: only called for values msgspec refuses
+                found.append((position, at, Message.of(N_("does not have the expected form"))))
+                return False
+        if isinstance(value, str) and error.startswith("Invalid RFC3339") and _INSTANT.fullmatch(value):
+            # The form of a date and time, but not one that ever was: 30 February, 25 o'clock.
+            found.append((position, at, _unreal_instant(value)))
+        else:
+            found.append((position, at, error))
+        return False
+
+
+class _Leaf(_Node):
+    """Text, a number, a choice or a date and time: msgspec converts it on its own."""
+
+    __slots__ = ("extra", "text")
+
+    def __init__(self, type_: Any, nullable: bool, *, text: bool, extra: _ValueCheck | None) -> None:
+        super().__init__(type_, nullable)
+        self.text = text
+        self.extra = extra
+
+    def check(self, value: Any, at: str, position: int, found: _Found, trusted: bool) -> bool:
+        if value is None and self.nullable:
+            return True
+        if not trusted:
+            try:
+                msgspec.convert(value, type=self.type)
+            except msgspec.ValidationError as exc:
+                return self.wrong(value, at, position, found, str(exc))
+        # Nearly all text is printable and not blank: then there is nothing to look at character by character.
+        if self.text and not (value.isprintable() and value.strip()):
+            found.extend((position, at, what) for what in _text_problems(value))
+        if self.extra is not None:
+            found.extend((position, at, what) for what in self.extra(value))
+        return True
+
+
+class _List(_Node):
+    """A list (a tuple in the model): its length, each item, then what is checked of the whole list."""
+
+    __slots__ = ("extra", "item", "max_length", "min_length")
+
+    def __init__(
+        self,
+        type_: Any,
+        nullable: bool,
+        item: _Node,
+        *,
+        min_length: int,
+        max_length: int | None,
+        extra: _ListCheck | None,
+    ) -> None:
+        super().__init__(type_, nullable)
+        self.item = item
+        self.min_length = min_length
+        self.max_length = max_length
+        self.extra = extra
+
+    def check(self, value: Any, at: str, position: int, found: _Found, trusted: bool) -> bool:
+        if value is None and self.nullable:
+            return True
+        if not isinstance(value, list):
+            return self.wrong(value, at, position, found)
+        ok = True
+        if len(value) < self.min_length:
+            found.append((position, at, Message.of("needs at least one item")))
+            ok = False
+        if self.max_length is not None and len(value) > self.max_length:
+            found.append(
+                (position, at, Message.of("has too many items: at most {limit}", limit=self.max_length))
+            )
+            ok = False
+        item = self.item
+        for index, element in enumerate(value):
+            if not item.check(element, f"{at}[{index}]", position, found, trusted):
+                ok = False
+        if ok and self.extra is not None:
+            found.extend((position, path, what) for path, what in self.extra(value, at))
+        return ok
+
+
+class _Struct(_Node):
+    """An object: each field it has, in file order (repeated, unknown or checked), then those it lacks."""
+
+    __slots__ = ("fields", "forbid_unknown", "required")
+
+    def __init__(
+        self,
+        type_: Any,
+        nullable: bool,
+        fields: dict[str, _Node],
+        required: list[str],
+        *,
+        forbid_unknown: bool,
+    ) -> None:
+        super().__init__(type_, nullable)
+        self.fields = fields
+        self.required = required
+        self.forbid_unknown = forbid_unknown
+
+    def check(self, value: Any, at: str, position: int, found: _Found, trusted: bool) -> bool:
+        """`position` -1: this is the entry itself, and each of its fields is its own position."""
+        if value is None and self.nullable:
+            return True
+        if not isinstance(value, dict):
+            return self.wrong(value, at, position, found)
+        ok = True
+        fields = self.fields
+        duplicates = getattr(value, "duplicates", ())
+        top = position < 0
+        for index, (name, element) in enumerate(value.items()):
+            here = f"{at}.{name}" if at else name
+            where = index if top else position
+            if duplicates and name in duplicates:
+                found.append((where, here, _REPEATED))
+            node = fields.get(name)
+            if node is None:
+                if self.forbid_unknown:
+                    found.append((where, here, _UNKNOWN))
+                    ok = False
+            elif not node.check(element, here, where, found, trusted):
+                ok = False
+        if not trusted:
+            for name in self.required:
+                if name not in value:
+                    found.append((len(value) if top else position, f"{at}.{name}" if at else name, _MISSING))
+                    ok = False
+        return ok
 
 
 def _invisible(text: str) -> bool:
     return any(ch not in "\n\t" and unicodedata.category(ch)[0] == "C" for ch in text)
 
 
-def _check_values(value: Any, at: str) -> Iterator[tuple[str, Message]]:
-    """What the moderator forms refuse and the types alone let through: blank or invisible text, unreal
-    dates, too many names, long notes."""
-    name = at.rsplit(".", 1)[-1]
-    if isinstance(value, dict):
-        for field, item in value.items():
-            yield from _check_values(item, f"{at}.{field}" if at else field)
-        return
-    if isinstance(value, list):
-        if name in ("aliases", "variants") and len(value) > NAMES_LIMIT:
-            yield at, Message.of("{count} names; keep it to {limit}.", count=len(value), limit=NAMES_LIMIT)
-        if name in ("aliases", "variants") and len(set(value)) != len(value):
-            yield at, Message.of("a name is listed twice")
-        if name == "seasons" and not value:
-            yield at, Message.of("needs at least one season")
-        for index, item in enumerate(value):
-            if name == "seasons" and not 1 <= item <= 99:
-                yield f"{at}[{index}]", Message.of("a season number runs from 1 to 99")
-            yield from _check_values(item, f"{at}[{index}]")
-        return
-    if not isinstance(value, str):
-        return
+def _text_problems(value: str) -> Iterator[Message]:
+    """What the moderator forms refuse in any text and the types let through: blank or invisible text."""
     if not value.strip():
-        yield at, Message.of("can't be empty or only spaces")
+        yield Message.of("can't be empty or only spaces")
     elif _invisible(value):
-        yield at, Message.of("contains control or invisible characters")
-    if name == "note" and len(value) > NOTE_LIMIT:
-        yield (
-            at,
-            Message.of(
-                "is {length} characters long; it can be at most {limit}.", length=len(value), limit=NOTE_LIMIT
-            ),
+        yield Message.of("contains control or invisible characters")
+
+
+def _note_problems(value: str) -> Iterator[Message]:
+    if len(value) > NOTE_LIMIT:
+        yield Message.of(
+            "is {length} characters long; it can be at most {limit}.", length=len(value), limit=NOTE_LIMIT
         )
+
+
+def _date_problems(value: str) -> Iterator[Message]:
     try:
-        if name in ("published", "date"):
-            check_rough_date(value)
-        elif name == "release":
-            parse_release(value)
-            year = int(re.findall(r"\d{4}", value)[0])
-            if not FIRST_YEAR <= year <= LAST_YEAR:
-                yield (
-                    at,
-                    Message.of(
-                        "A release date must fall between {first} and {last}, not in {year}.",
-                        first=FIRST_YEAR,
-                        last=LAST_YEAR,
-                        year=year,
-                    ),
-                )
+        check_rough_date(value)
     except DateError as exc:
-        yield at, Message(exc.template, {k: _shown(v) for k, v in exc.values.items()})
+        yield _date_error(exc)
 
 
-def _check_whole(data: ServerData) -> list[Problem]:
-    return reference_problems(entry for _, _, entry in data.entries())
+def _release_problems(value: str) -> Iterator[Message]:
+    try:
+        parse_release(value)
+    except DateError as exc:
+        yield _date_error(exc)
+        return
+    except ValueError:
+        # An instant of the right form that never was (parse_release leaves that to datetime).
+        yield _unreal_instant(value)
+        return
+    year = int(re.findall(r"\d{4}", value)[0])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        yield Message.of(
+            "A release date must fall between {first} and {last}, not in {year}.",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+            year=year,
+        )
 
 
-def reference_problems(entries: Iterable[Entry]) -> list[Problem]:
-    """What no single entry shows: references between entries, and the spoiler rule the forms enforce."""
-    entries = list(entries)
-    problems: list[Problem] = []
-    people = {e.key for e in entries if isinstance(e, Person)}
-    seasons = {e.number for e in entries if isinstance(e, Season)}
-    for character in (e for e in entries if isinstance(e, Character)):
-        if character.actor is not None and character.actor not in people:
-            problems.append(
-                Problem(
-                    Message.of("no cast member has the key “{key}”", key=_shown(character.actor)),
-                    "character",
-                    _shown(character.key),
-                    "actor",
-                )
-            )
-        if character.fate is not None and character.fate.spoiler == "none":
-            problems.append(
-                Problem(
-                    Message.of("a Season 1 fate is a spoiler: set its spoiler level to s1 (or s2)"),
-                    "character",
-                    _shown(character.key),
-                    "fate.spoiler",
-                )
-            )
-    for item in (e for e in entries if isinstance(e, NewsItem)):
-        if item.season not in seasons:
-            problems.append(
-                Problem(
-                    Message.of("there is no season {number}", number=item.season),
-                    "news",
-                    _shown(item.key),
-                    "season",
-                )
-            )
-    return problems
+# What msgspec reads as a date and time (RFC 3339), by its form alone.
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII)
+
+
+def _unreal_instant(value: str) -> Message:
+    return Message.of("{value} is not a real date and time.", value=_shown(value))
+
+
+def _date_error(exc: DateError) -> Message:
+    return Message(exc.template, {k: _shown(v) for k, v in exc.values.items()})
+
+
+def _names_problems(value: list[Any], at: str) -> Iterator[tuple[str, Message]]:
+    if len(value) > NAMES_LIMIT:
+        yield at, Message.of("{count} names; keep it to {limit}.", count=len(value), limit=NAMES_LIMIT)
+    if len(set(value)) != len(value):
+        yield at, Message.of("a name is listed twice")
+
+
+def _seasons_problems(value: list[Any], at: str) -> Iterator[tuple[str, Message]]:
+    if not value:
+        yield at, Message.of("needs at least one season")
+    for index, number in enumerate(value):
+        if not 1 <= number <= 99:
+            yield f"{at}[{index}]", Message.of("a season number runs from 1 to 99")
+
+
+# What the moderator forms refuse and the types alone let through, by field name: unreal dates, too many
+# names, long notes.
+_VALUE_CHECKS: dict[str, _ValueCheck] = {
+    "note": _note_problems,
+    "published": _date_problems,
+    "date": _date_problems,
+    "release": _release_problems,
+}
+_LIST_CHECKS: dict[str, _ListCheck] = {
+    "aliases": _names_problems,
+    "variants": _names_problems,
+    "seasons": _seasons_problems,
+}
+
+
+def _compile(type_: Any, name: str | None, tables: dict[type, tuple[dict[str, _Node], list[str]]]) -> _Node:
+    """The checks of a field's type (as msgspec.structs.fields gives it, with its constraints)."""
+    full, nullable = type_, False
+    if get_origin(type_) in (Union, types.UnionType):
+        others = [arg for arg in get_args(type_) if arg is not type(None)]
+        if len(others) != 1:
+            return _Leaf(full, False, text=False, extra=None)
+        nullable, type_ = len(others) < len(get_args(type_)), others[0]
+    metas: tuple[Any, ...] = ()
+    if get_origin(type_) is Annotated:
+        type_, *rest = get_args(type_)
+        metas = tuple(rest)
+    if isinstance(type_, type) and issubclass(type_, msgspec.Struct):
+        if type_ not in tables:
+            # Made before its fields are, so that a struct reached again while they are made shares them.
+            fields: dict[str, _Node] = {}
+            required: list[str] = []
+            tables[type_] = (fields, required)
+            info = msgspec.structs.fields(type_)
+            fields.update({f.encode_name: _compile(f.type, f.encode_name, tables) for f in info})
+            required += [f.encode_name for f in info if f.required]
+        forbid = type_.__struct_config__.forbid_unknown_fields
+        return _Struct(full, nullable, *tables[type_], forbid_unknown=forbid)
+    args = get_args(type_)
+    if get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        lengths = [meta for meta in metas if isinstance(meta, msgspec.Meta)]
+        return _List(
+            full,
+            nullable,
+            _compile(args[0], None, tables),
+            min_length=max((m.min_length or 0 for m in lengths), default=0),
+            max_length=min((m.max_length for m in lengths if m.max_length is not None), default=None),
+            extra=_LIST_CHECKS.get(name or ""),
+        )
+    return _Leaf(full, nullable, text=type_ is str, extra=_VALUE_CHECKS.get(name or ""))
+
+
+def _compile_all() -> tuple[dict[str, _Node], dict[str, _Struct]]:
+    tables: dict[type, tuple[dict[str, _Node], list[str]]] = {}
+    header = {
+        f.encode_name: _compile(f.type, f.encode_name, tables)
+        for f in msgspec.structs.fields(ServerData)
+        if f.encode_name in ("format", "version", "exported_at", "guild_id")
+    }
+    entries = {}
+    for kind, cls in ENTRY_TYPES.items():
+        node = _compile(cls, None, tables)
+        assert isinstance(node, _Struct)
+        entries[kind] = node
+    return header, entries
+
+
+# Built once, when the module is imported, and only read afterwards.
+_HEADER, _ENTRIES = _compile_all()
+_FILE_FIELDS = frozenset(ServerData.__struct_fields__)
 
 
 # -- import: msgspec's errors in words ----------------------------------------------------------------------
@@ -502,11 +849,14 @@ def _type_words(spec: str) -> Message:
     return result
 
 
-def _from_validation(exc: msgspec.ValidationError, kind: str | None, key: str | None) -> Problem:
-    message = str(exc)
-    path = ""
+def _from_validation(message: str, at: str) -> tuple[str, Message]:
+    """msgspec's refusal of the value at `at` (its ValidationError's text), in words: (the path of what is
+    wrong, what)."""
+    path = at
     if (match := _AT.search(message)) is not None:
-        path = match.group("path").lstrip("$").lstrip(".")
+        inner = match.group("path").lstrip("$").lstrip(".")
+        if inner:
+            path = f"{at}{inner}" if not at or inner.startswith("[") else f"{at}.{inner}"
         message = message[: match.start()]
     name = re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
     what: Message
@@ -546,7 +896,7 @@ def _from_validation(exc: msgspec.ValidationError, kind: str | None, key: str | 
         what = Message.of("is not a date and time like 2026-11-20T09:00:00Z")
     else:
         what = Message.of("{problem}", problem=escape(message))
-    return Problem(what, kind, key, _field_path(path) or None)
+    return path, what
 
 
 # -- import: what would change -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,7 @@ async def test_every_problem_is_named_with_its_entry_and_field(store: Store) -> 
         f"character “{keys[2]}”, field `name`: is too long: at most 100 characters",
         f"character “{keys[4]}”, field `key`: another entry of this kind has the same key; keys must be unique",
         f"character “{keys[5]}”, field `profile.sources[0].published`: 2026-02-30 is not a real date.",
+        f"character “{keys[6]}”, field `actor`: no cast member has the key “nobody-at-all”",
         f"character “{keys[7]}”, field `profile.text`: can't be empty or only spaces",
         "season “1”, field `release`: “2026-13” is not a release date.",
         "season “2”, field `stage`: the required field is missing",
@@ -150,7 +152,7 @@ async def test_every_problem_is_named_with_its_entry_and_field(store: Store) -> 
     ]
 
 
-async def test_references_and_repeated_fields_are_checked_after_the_entries(store: Store) -> None:
+async def test_references_between_entries_and_repeated_fields_are_problems_too(store: Store) -> None:
     good = await exported(store)
     document = json.loads(good)
     document["characters"][0]["actor"] = "nobody-at-all"
@@ -164,6 +166,157 @@ async def test_references_and_repeated_fields_are_checked_after_the_entries(stor
     assert problems_of(text.encode()) == [
         "the show “all-of-us-are-dead”, field `title`: the field appears more than once"
     ]
+
+
+async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None:
+    """Every wrong, missing or unknown field of every entry (nested ones too), every value, every repeated
+    field and key, the header and the references, in file order: nothing waits for the next try."""
+    good = await exported(store)
+    document = json.loads(good)
+    people, characters, seasons, news = (
+        document[name] for name in ("people", "characters", "seasons", "news")
+    )
+    person, person_1 = people[0]["key"], people[1]["key"]
+    keys = [c["key"] for c in characters]
+    news_keys = [n["key"] for n in news]
+    assert [n["season"] for n in news[:4]] == [2, 2, 2, 2]
+    assert list(characters[1])[4:7] == ["actor", "seasons", "profile"]
+
+    document["exported_at"] = "yesterday"
+    document["guild_id"] = "my server"
+    document["colour"] = "red"
+    document["show"]["title"] = "t" * 101
+    document["show"]["facts"][0]["sources"] = []
+    document["show"]["facts"][0]["spoiler"] = "all"
+    people[0]["name"] = 5  # broken, yet its key is there: the character playing them is fine
+    people[0]["hangul"] = ""
+    people[1]["variants"] = ["Kim", "Kim"]
+    people.append("Lee Jae-in")
+    characters[0]["name"] = "n" * 101
+    characters[0]["profile"]["confidence"] = "certain"
+    characters[0]["profile"]["sources"][0]["url"] = "ftp://example.com"
+    characters[1]["actor"] = "nobody-at-all"
+    characters[1]["profile"]["text"] = "   "
+    del characters[2]["profile"]
+    characters[2]["nickname"] = "x"
+    characters[2]["season2"] = {
+        "text": "Back",
+        "confidence": "reported",
+        "sources": [{"name": "x", "published": "2026"}],
+        "status": "maybe",
+    }
+    characters[3]["key"] = keys[2]
+    characters[4]["actor"] = person
+    characters[5]["fate"] = dict(characters[5]["profile"], spoiler="none")
+    seasons[0]["release"] = "2026-13"
+    seasons[0]["facts"] = [
+        {
+            "label": "",
+            "text": "x",
+            "confidence": "confirmed",
+            "sources": [{"name": "a", "published": "2026-02-30"}],
+        }
+    ]
+    del seasons[0]["stage"]
+    seasons[1]["stage_fact"]["sources"][0]["published"] = "someday"  # broken: news of season 2 are fine
+    news[0]["season"] = 42
+    news[0]["date"] = "2026-02-30"
+    news[1]["text"] = ""
+    news[2]["season"] = "2"
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = text.replace('"streaming_service": ', '"streaming_service": "Netflix", "streaming_service": ', 1)
+    text = text.replace('"guild_id": ', '"guild_id": "1", "guild_id": ', 1)
+
+    assert problems_of(text.encode()) == [
+        "`guild\\_id`: the field appears more than once",
+        "`colour`: unknown field (check its spelling)",
+        "`exported\\_at`: is not a date and time like 2026-11-20T09:00:00Z",
+        "`guild\\_id`: is not a server id (digits only)",
+        "the show “all-of-us-are-dead”, field `title`: is too long: at most 100 characters",
+        "the show “all-of-us-are-dead”, field `streaming\\_service`: the field appears more than once",
+        "the show “all-of-us-are-dead”, field `facts[0].sources`: needs at least one item",
+        "the show “all-of-us-are-dead”, field `facts[0].spoiler`: all is not one of: none, s1, s2",
+        f"cast member “{person}”, field `name`: should be text, not a whole number",
+        f"cast member “{person}”, field `hangul`: can't be empty",
+        f"cast member “{person_1}”, field `variants`: a name is listed twice",
+        f"cast member “#{len(people)}”: should be an object, {{ … }}",
+        f"character “{keys[0]}”, field `name`: is too long: at most 100 characters",
+        f"character “{keys[0]}”, field `profile.confidence`: certain is not one of: confirmed, reported, "
+        "unconfirmed",
+        f"character “{keys[0]}”, field `profile.sources[0].url`: is not a web link: it must start with http:// "
+        "or https://",
+        # A reference goes with its entry, where its field is.
+        f"character “{keys[1]}”, field `actor`: no cast member has the key “nobody-at-all”",
+        f"character “{keys[1]}”, field `profile.text`: can't be empty or only spaces",
+        f"character “{keys[2]}”, field `season2.status`: maybe is not one of: returning, new, not-returning",
+        f"character “{keys[2]}”, field `nickname`: unknown field (check its spelling)",
+        f"character “{keys[2]}”, field `profile`: the required field is missing",
+        f"character “{keys[2]}”, field `key`: another entry of this kind has the same key; keys must be unique",
+        f"character “{keys[5]}”, field `fate.spoiler`: a Season 1 fate reveals how Season 1 ends: set its "
+        "spoiler level to s1 (or higher)",
+        "season “1”, field `release`: “2026-13” is not a release date.",
+        "season “1”, field `facts[0].label`: can't be empty",
+        "season “1”, field `facts[0].sources[0].published`: 2026-02-30 is not a real date.",
+        "season “1”, field `stage`: the required field is missing",
+        "season “2”, field `stage\\_fact.sources[0].published`: is not a date: use 2026-11-20, or 2026-11 if "
+        "only the month is known",
+        f"news “{news_keys[0]}”, field `season`: there is no season 42",
+        f"news “{news_keys[0]}”, field `date`: 2026-02-30 is not a real date.",
+        f"news “{news_keys[1]}”, field `text`: can't be empty",
+        f"news “{news_keys[2]}”, field `season`: should be a whole number, not text",
+    ]
+
+
+async def test_hostile_files_get_a_problem_each_never_an_error(store: Store) -> None:
+    good = await exported(store)
+    text = good.decode()
+    # Nested thousands deep: refused before the JSON is parsed (it would exhaust Python's recursion).
+    assert problems_of(b"[" * 5000) == [
+        "The file nests lists and objects more than 32 levels deep (at line 1, column 33); a file from "
+        "`/manage export` never does."
+    ]
+    deep = text.replace('"version": 1,', '"version": 1,\n  "x": ' + '[{"a": ' * 16 + "1" + "}]" * 16 + ",", 1)
+    assert problems_of(deep.encode()) == [
+        "The file nests lists and objects more than 32 levels deep (at line 4, column 114); a file from "
+        "`/manage export` never does."
+    ]
+    # 32 levels are let through (and then refused for what they are); brackets in text are text.
+    deep = text.replace(
+        '"version": 1,', '"version": 1,\n  "x": ' + '[{"a": ' * 15 + "[1]" + "}]" * 15 + ",", 1
+    )
+    assert problems_of(deep.encode()) == ["`x`: unknown field (check its spelling)"]
+    assert (
+        decode_file(edited(good, lambda d: d["news"][0].update(text="[{" * 500))).news[0].text == "[{" * 500
+    )
+
+    # A 5,000-digit number: Python would refuse to read it as an integer; the field it is in is named.
+    huge = "7" * 5000
+
+    def number(at: str, value: str) -> bytes:
+        return re.sub(rf'"{at}": \d+', f'"{at}": {value}', text, count=1).encode()
+
+    assert problems_of(number("number", huge)) == [
+        "season “#1”, field `number`: is a number 5000 digits long; no number in a server data file has more "
+        "than 20"
+    ]
+    assert problems_of(number("season", f"-{huge}.5e3")) == [
+        f"news “{json.loads(good)['news'][0]['key']}”, field `season`: is a number 5002 digits long; no number "
+        "in a server data file has more than 20"
+    ]
+    assert problems_of(number("version", huge)) == [
+        "`version`: is a number 5000 digits long; no number in a server data file has more than 20"
+    ]
+
+    # Instants of the right form that never were.
+    assert problems_of(edited(good, lambda d: d.update(exported_at="2026-02-30T10:00:00Z"))) == [
+        "`exported\\_at`: 2026-02-30T10:00:00Z is not a real date and time."
+    ]
+    assert problems_of(
+        edited(good, lambda d: d["seasons"][0].update(release="2026-02-30T17:00:00+09:00"))
+    ) == ["season “1”, field `release`: 2026-02-30T17:00:00+09:00 is not a real date and time."]
+    assert problems_of(
+        edited(good, lambda d: d["seasons"][0].update(release="2026-12-05T24:30:00+09:00"))
+    ) == ["season “1”, field `release`: 2026-12-05T24:30:00+09:00 is not a real date and time."]
 
 
 async def test_problems_are_said_in_korean_and_user_text_cannot_ping(store: Store) -> None:

@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.errors import UserFacingError
@@ -17,13 +18,13 @@ from bot.portable import (
     IMPORT_SIZE_LIMIT,
     KIND_ORDER,
     ImportProblems,
-    Problem,
     decode_file,
     encode_file,
     export_data,
     plan_import,
 )
 from bot.render import CONTENT_LIMIT, FIELD_VALUE_LIMIT, Field, card, escape, truncate
+from bot.rules import Problem
 from cogs.manage._access import failing_note, server_lang
 from cogs.manage._edits import PendingEdit, change_lines, changed_parts, label_of, level_lines, part_name
 from cogs.manage._preview import Shown, draft_of, send_stored_preview
@@ -93,11 +94,22 @@ def check_upload(attachment: discord.Attachment) -> None:
         )
 
 
-async def download(attachment: discord.Attachment) -> bytes:
+async def download(attachment: discord.Attachment, *, time_limit: float = 60.0) -> bytes:
+    """The file from Discord's CDN. A refused, broken or stalled download is a kind error, each its own (a
+    stalled one is given up on after `time_limit` seconds: 2 MiB takes a second or two)."""
     try:
-        return await attachment.read()
+        async with asyncio.timeout(time_limit):
+            return await attachment.read()
+    except TimeoutError:  # ours, or one of aiohttp's (connecting, reading)
+        raise UserFacingError(
+            "Discord took too long to send me that file, so I stopped waiting. Please try again in a moment."
+        ) from None
     except discord.HTTPException:
         raise UserFacingError("I couldn't download that file from Discord. Please try again.") from None
+    except aiohttp.ClientError:
+        raise UserFacingError(
+            "The connection to Discord broke while I was downloading that file. Please try again."
+        ) from None
 
 
 def counts(changes: Sequence[Change]) -> tuple[int, int, int]:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import aiohttp
+import discord
 import pytest
 
+from bot.errors import UserFacingError
 from bot.pack import Pack
+from cogs.manage._portable import download
 from tests.cogs.world import World, new_guild
 from tests.fakediscord import Attachment, FakeDiscord, InteractionResult, Member, StoredMessage, default_guild
 from tests.harness import running_bot
@@ -276,6 +281,11 @@ def duplicate_first_character(text: str) -> str:
             "field `facts[0].sources[0].published`: 2022-02-31 is not a real date.",
         ),
         (
+            "nested thousands deep",
+            lambda text: "[" * 5000,
+            "The file nests lists and objects more than 32 levels deep (at line 1, column 33)",
+        ),
+        (
             "duplicate keys",
             lambda text: duplicate_first_character(text),
             "field `key`: another entry of this kind has the same key; keys must be unique",
@@ -326,6 +336,48 @@ async def test_files_too_big_or_not_json_are_refused_before_downloading(world: W
     assert result.original is not None
     assert not result.original.data["mention_everyone"]
     assert (big.downloads, picture.downloads) == (0, 0)
+
+
+async def test_a_download_that_fails_gets_its_own_message(world: World) -> None:
+    _, data = await export(world)
+    # Gone from Discord's CDN by the time the bot asks (it answers 404).
+    gone = world.fake.attachment("gone.json", data)
+    del world.fake.attachments.by_id[gone.id]
+    _, reply = await import_file(world, gone)
+    assert reply.data["content"] == "I couldn't download that file from Discord. Please try again."
+    # No connection at all.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    far = world.fake.attachment("far.json", data)
+    far.url = f"http://127.0.0.1:{port}/far.json"
+    _, reply = await import_file(world, far)
+    assert reply.data["content"] == (
+        "The connection to Discord broke while I was downloading that file. Please try again."
+    )
+    assert await world.bot.store.revisions(world.guild.id) == []
+
+
+async def test_a_download_that_stalls_or_breaks_is_given_up_kindly() -> None:
+    class Stalled:
+        async def read(self) -> bytes:
+            await asyncio.sleep(30)
+            return b"{}"
+
+    class Broken:
+        async def read(self) -> bytes:
+            raise aiohttp.ClientPayloadError("Response payload is not completed")
+
+    with pytest.raises(UserFacingError) as caught:
+        await download(cast(discord.Attachment, Stalled()), time_limit=0.05)
+    assert caught.value.message == (
+        "Discord took too long to send me that file, so I stopped waiting. Please try again in a moment."
+    )
+    with pytest.raises(UserFacingError) as caught:
+        await download(cast(discord.Attachment, Broken()))
+    assert caught.value.message == (
+        "The connection to Discord broke while I was downloading that file. Please try again."
+    )
 
 
 async def test_names_in_the_preview_cannot_ping(world: World) -> None:
