@@ -97,13 +97,16 @@ class ReleaseDate:
             return f"{match.group(1).capitalize()} {match.group(2)}"
         return f"{self.text}년" if korean else self.text
 
-    def render(self, lang: Lang = ENGLISH) -> str:
+    def render(self, lang: Lang = ENGLISH, now: dt.datetime | None = None) -> str:
         """For a card: a timestamp and countdown for an instant, words for anything less precise."""
         if self.instant is not None:
             return (
                 f"{discord.utils.format_dt(self.instant, 'F')} ({discord.utils.format_dt(self.instant, 'R')})"
             )
         if self.day is not None:
+            if self.day < (now or dt.datetime.now(dt.UTC)).date():
+                # Out already: the hour it came out no longer matters to anyone.
+                return self.words(lang)
             return lang.t("{date} (time not announced)", date=self.words(lang))
         return lang.t("{date} (no exact date announced)", date=self.words(lang))
 

@@ -737,30 +737,66 @@ def name_problems(entries: Iterable[Entry], changed: set[Where] | None = None) -
                     if pair in reported:
                         continue
                     reported.add(pair)
-                    problems.append(_clash(by_where, where, other, folded))
+                    problems.append(_clash(by_where, where, other, folded, owners[other]))
                     break
     return problems
 
 
-def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str) -> Problem:
+@dataclass(frozen=True)
+class EntryName(Message):
+    """An entry's name as its reader would look for it: Hangul first for Korean readers."""
+
+    def render(self, lang: Lang) -> str:
+        name, hangul = self.template, self.values.get("hangul")
+        if lang.code == "ko" and hangul:
+            return f"{hangul} ({name})"
+        return name
+
+    @classmethod
+    def of_entry(cls, entry: Entry | None, fallback: str) -> EntryName:
+        if isinstance(entry, Character | Person):
+            return cls(
+                escape(truncate(entry.name, 60)), {"hangul": escape(entry.hangul) if entry.hangul else None}
+            )
+        return cls(escape(fallback), {})
+
+
+def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str, via: str) -> Problem:
     entry, rival = by_where.get(where), by_where.get(other)
     name = next(
         (n for n in _names_of(entry, by_where) if fold(n) == folded),
         folded,
     )
     other_kind = Message.of("character") if other[0] == "character" else Message.of("cast member")
-    return Problem(
-        Message.of(
-            "“{name}” already leads to {other} ({kind}): a name can lead to one entry only. Choose another "
+    values = {
+        "name": escape(truncate(name, 60)),
+        "other": EntryName.of_entry(rival, other[1]),
+        "kind": other_kind,
+    }
+    if via == "own":
+        what = Message.of(
+            "“{name}” is already a name of {other} ({kind}): a name can lead to one entry only. Choose another "
             "name, or change {other} first.",
-            name=escape(truncate(name, 60)),
-            other=escape(truncate(_entry_name(rival, other), 60)),
-            kind=other_kind,
-        ),
-        where[0],
-        where[1],
-        _name_field(entry, folded),
-    )
+            **values,
+        )
+    else:
+        related_kind, _, related_key = via.partition(":")
+        related = EntryName.of_entry(by_where.get((related_kind, related_key)), related_key)
+        if related_kind == "person":
+            what = Message.of(
+                "“{name}” already leads to {other} ({kind}), whose actor {related} goes by it: a name can lead to "
+                "one entry only. Choose another name.",
+                related=related,
+                **values,
+            )
+        else:
+            what = Message.of(
+                "“{name}” already leads to {other} ({kind}), who plays {related}: a name can lead to one entry "
+                "only. Choose another name.",
+                related=related,
+                **values,
+            )
+    return Problem(what, where[0], where[1], _name_field(entry, folded))
 
 
 def _names_of(entry: Entry | None, by_where: dict[Where, Entry]) -> list[str]:
@@ -898,7 +934,10 @@ def reference_problems(
         ):
             problems.append(
                 Problem(
-                    Message.of("no cast member has the key “{key}”", key=escape(truncate(entry.actor, 60))),
+                    Message.of(
+                        "no cast member has the key “{key}”: add (or restore) the cast member first",
+                        key=escape(truncate(entry.actor, 60)),
+                    ),
                     "character",
                     entry.key,
                     "actor",
@@ -911,7 +950,11 @@ def reference_problems(
         ):
             problems.append(
                 Problem(
-                    Message.of("there is no season {number}", number=entry.season),
+                    Message.of(
+                        "there is no Season {number} in the data: a news item belongs to a season there (restore or "
+                        "import the season first)",
+                        number=entry.season,
+                    ),
                     "news",
                     entry.key,
                     "season",

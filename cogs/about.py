@@ -16,7 +16,7 @@ from bot.cards import show_title, staleness_note
 from bot.catalog import Catalog
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.models import Source
-from bot.render import Field, card, escape, link_target, link_text, source_label
+from bot.render import FIELD_VALUE_LIMIT, Field, card, escape, link_target, link_text, source_label
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -61,9 +61,7 @@ def about_card(catalog: Catalog, latency: float, version: str, lang: Lang = ENGL
     if stale:
         freshness += "\n" + stale
     names = publications(catalog)
-    shown = ", ".join(names[:SOURCES_SHOWN])
-    if len(names) > SOURCES_SHOWN:
-        shown += " " + lang.t("and {count} more", count=len(names) - SOURCES_SHOWN)
+    shown = _whole_links(names[:SOURCES_SHOWN], len(names), lang)
     if math.isfinite(latency):
         heartbeat = lang.t("Gateway heartbeat: {ms} ms", ms=f"{latency * 1000:.0f}")
     else:
@@ -87,6 +85,19 @@ def about_card(catalog: Catalog, latency: float, version: str, lang: Lang = ENGL
         footer=footer,
         lang=lang,
     )
+
+
+def _whole_links(links: list[str], total: int, lang: Lang) -> str:
+    """Links joined while they fit in a field, whole (a link cut in half shows as broken markdown), then how
+    many more there are."""
+    shown: list[str] = []
+    for index, link in enumerate(links):
+        more = lang.t("and {count} more", count=total - index - 1) if index + 1 < total else ""
+        if len(", ".join([*shown, link])) + len(more) + 1 > FIELD_VALUE_LIMIT:
+            return ", ".join(shown) + " " + lang.t("and {count} more", count=total - index)
+        shown.append(link)
+    text = ", ".join(shown)
+    return text + " " + lang.t("and {count} more", count=total - len(shown)) if total > len(shown) else text
 
 
 def _midday(day: dt.date) -> dt.datetime:

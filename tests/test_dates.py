@@ -256,9 +256,12 @@ def test_the_bundled_season_one_premiere_is_the_day_it_is_sourced_for(pack: Pack
 
 def test_a_day_renders_as_words_and_says_the_time_is_not_announced() -> None:
     release = parse_typed_release("2026-12-05")
+    before = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     assert release.words() == "5 December 2026"
-    assert release.render() == "5 December 2026 (time not announced)"
-    assert "<t:" not in release.render()
+    assert release.render(now=before) == "5 December 2026 (time not announced)"
+    assert "<t:" not in release.render(now=before)
+    # Once the day is past, the hour no longer matters: the day alone.
+    assert release.render(now=dt.datetime(2026, 12, 6, tzinfo=dt.UTC)) == "5 December 2026"
 
 
 @pytest.mark.parametrize(

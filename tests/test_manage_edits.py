@@ -428,4 +428,7 @@ def test_a_long_diff_is_cut_to_eight_lines() -> None:
         "History",
     )
     value = page.fields[0].value or ""
-    assert len(value.split("\n")) == 2 + 8
+    lines = value.split("\n")
+    assert len(lines) == 2 + 8
+    # The cut is said, with how many lines it left out.
+    assert lines[-1] == f"…and {len(diff_lines(before, after)) - 7} more"

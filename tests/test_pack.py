@@ -262,7 +262,7 @@ def _edit(path: Path, old: str, new: str) -> None:
             'actor = "nobody-at-all"',
             "character 'lee-cheong-san'",
             "actor",
-            "no cast member has the key “nobody-at-all”",
+            "no cast member has the key “nobody-at-all”: add (or restore) the cast member first",
         ),
         (
             "news.toml",

@@ -143,7 +143,7 @@ async def test_every_problem_is_named_with_its_entry_and_field(store: Store) -> 
         f"character “{keys[2]}”, field `name`: is too long: at most 100 characters",
         f"character “{keys[4]}”, field `key`: another entry of this kind has the same key; keys must be unique",
         f"character “{keys[5]}”, field `profile.sources[0].published`: 2026-02-30 is not a real date.",
-        f"character “{keys[6]}”, field `actor`: no cast member has the key “nobody-at-all”",
+        f"character “{keys[6]}”, field `actor`: no cast member has the key “nobody-at-all”: add (or restore) the cast member first",
         f"character “{keys[7]}”, field `profile.text`: can't be empty or only spaces",
         "season “1”, field `release`: “2026-13” is not a release date.",
         "season “2”, field `stage`: the required field is missing",
@@ -159,8 +159,9 @@ async def test_references_between_entries_and_repeated_fields_are_problems_too(s
     document["news"][0]["season"] = 42
     assert problems_of(json.dumps(document).encode()) == [
         f"character “{document['characters'][0]['key']}”, field `actor`: no cast member has the key "
-        "“nobody-at-all”",
-        f"news “{document['news'][0]['key']}”, field `season`: there is no season 42",
+        "“nobody-at-all”: add (or restore) the cast member first",
+        f"news “{document['news'][0]['key']}”, field `season`: there is no Season 42 in the data: a news item belongs to a season "
+        "there (restore or import the season first)",
     ]
     text = good.decode().replace('"title": "All of Us Are Dead",', '"title": "A", "title": "B",', 1)
     assert problems_of(text.encode()) == [
@@ -246,7 +247,7 @@ async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None
         f"character “{keys[0]}”, field `profile.sources[0].url`: is not a web link: it must start with http:// "
         "or https://",
         # A reference goes with its entry, where its field is.
-        f"character “{keys[1]}”, field `actor`: no cast member has the key “nobody-at-all”",
+        f"character “{keys[1]}”, field `actor`: no cast member has the key “nobody-at-all”: add (or restore) the cast member first",
         f"character “{keys[1]}”, field `profile.text`: can't be empty or only spaces",
         f"character “{keys[2]}”, field `season2.status`: maybe is not one of: returning, new, not-returning",
         f"character “{keys[2]}”, field `nickname`: unknown field (check its spelling)",
@@ -260,7 +261,8 @@ async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None
         "season “1”, field `stage`: the required field is missing",
         "season “2”, field `stage\\_fact.sources[0].published`: is not a date: use 2026-11-20, or 2026-11 if "
         "only the month is known",
-        f"news “{news_keys[0]}”, field `season`: there is no season 42",
+        f"news “{news_keys[0]}”, field `season`: there is no Season 42 in the data: a news item belongs to a season "
+        "there (restore or import the season first)",
         f"news “{news_keys[0]}”, field `date`: 2026-02-30 is not a real date.",
         f"news “{news_keys[1]}”, field `text`: can't be empty",
         f"news “{news_keys[2]}”, field `season`: should be a whole number, not text",

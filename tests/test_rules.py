@@ -408,7 +408,7 @@ def test_an_alias_that_leads_to_another_character_is_refused_naming_it() -> None
     new = character("nam-ra-2", "Nam Ra Two", aliases=("NAM-RA",))
     [problem] = clashes(ACTOR, SU_HYEOK, NAM_RA, new, changed={("character", "nam-ra-2")})
     assert problem.startswith(
-        "character “nam-ra-2”, field `aliases[0]`: “NAM-RA” already leads to Choi Nam-ra"
+        "character “nam-ra-2”, field `aliases[0]`: “NAM-RA” is already a name of Choi Nam-ra"
     )
 
 
@@ -431,7 +431,7 @@ def test_a_shared_hangul_given_name_is_left_to_search() -> None:
 def test_a_cast_member_named_like_someone_elses_character_is_refused() -> None:
     person = Person(key="nam-on-jo-actor", name="Lee Su-hyeok")
     [problem] = clashes(ACTOR, SU_HYEOK, person, changed={("person", "nam-on-jo-actor")})
-    assert "already leads to Lomon (cast member)" in problem
+    assert "already leads to Lomon (cast member), who plays Lee Su-hyeok" in problem
 
 
 def test_only_the_changed_entries_are_blamed() -> None:

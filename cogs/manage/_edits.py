@@ -316,8 +316,11 @@ def check_changes(
     after = apply_changes(current, ((c.kind, c.key, c.after) for c in changes))
     # What was wrong before the change (data saved before a rule existed) is not this change's doing.
     before = {p.identity for p in state_problems(current, changed=changed)}
+    by_where: dict[tuple[str, str], Entry] = {(entry_kind(e), entry_key(e)): e for e in after}
     found = [
-        _labelled(p, labels or {}) for p in state_problems(after, changed=changed) if p.identity not in before
+        _labelled(p, labels or {}, by_where)
+        for p in state_problems(after, changed=changed)
+        if p.identity not in before
     ]
     if problems is None:
         if found:
@@ -332,10 +335,26 @@ def _field_of(problem: Problem) -> tuple[str, str] | None:
     return None if label is None else (type(label).__name__, label.template)
 
 
-def _labelled(problem: Problem, labels: Mapping[str, Message]) -> Problem:
-    if problem.field is None:
-        return problem
-    for prefix, label in labels.items():
-        if problem.field == prefix or problem.field.startswith((prefix + ".", prefix + "[")):
-            return Problem(problem.what, label=label)
+@dataclass(frozen=True)
+class EntryField(Message):
+    """Where a problem is, in words: "**Season 2 news of 2026-12-07** (season)"."""
+
+    def render(self, lang: Lang) -> str:
+        entry: Entry = self.values["entry"]
+        shown = f"**{escape(label_of(entry, lang))}**"
+        return f"{shown} ({part_name(self.template, lang)})" if self.template else shown
+
+
+def _labelled(
+    problem: Problem, labels: Mapping[str, Message], after: Mapping[tuple[str, str], Entry]
+) -> Problem:
+    if problem.field is not None:
+        for prefix, label in labels.items():
+            if problem.field == prefix or problem.field.startswith((prefix + ".", prefix + "[")):
+                return Problem(problem.what, label=label)
+    entry = after.get((problem.kind or "", problem.key or ""))
+    if entry is not None:
+        # Not typed here (a revert, say): named by its entry and field, in words.
+        label = EntryField(problem.field or "", {"entry": entry})
+        return Problem(problem.what, problem.kind, problem.key, problem.field, label)
     return problem

@@ -13,6 +13,8 @@ from bot.moderation_store import BATCH, Revision
 from bot.render import Field, card, escape, truncate
 
 PER_PAGE = 5
+# Lines of a revision's diff shown in the history, at most (the last says how many more there are).
+DIFF_LINES = 8
 VALUE_PREVIEW = 80
 
 
@@ -86,7 +88,10 @@ def history_pages(revisions: list[Revision], title: str, lang: Lang = ENGLISH) -
                 details = batch_lines(revision, lang)
             else:
                 name = f"#{revision.id} · {revision.kind}:{revision.key}{undo}"
-                details = diff_lines(revision.before, revision.after, lang)[:8]
+                details = diff_lines(revision.before, revision.after, lang)
+                if len(details) > DIFF_LINES:
+                    more = len(details) - DIFF_LINES + 1
+                    details = [*details[: DIFF_LINES - 1], lang.t("…and {count} more", count=more)]
             body = (
                 escape(revision.summary)
                 + "\n"

@@ -19,7 +19,7 @@ import msgspec
 import pytest
 
 from bot.i18n import NAME_CONTEXT, Lang, catalogue
-from bot.models import Character, Person, Season, Source
+from bot.models import Character, NewsItem, Person, Season, Source
 from bot.rules import sources_text
 from tests.cogs.world import World
 from tests.fakediscord import Callback, InteractionResult, Member, StoredMessage
@@ -697,13 +697,25 @@ async def test_a_publication_without_a_date_or_link_is_refused_with_an_example(
 # -- 5. a name leads to one entry ----------------------------------------------------------------------------
 
 CLASH = (
-    "“{name}” already leads to {other} ({kind}): a name can lead to one entry only. Choose another name, or "
+    "“{name}” is already a name of {other} ({kind}): a name can lead to one entry only. Choose another name, or "
     "change {other} first."
+)
+CLASH_VIA_ACTOR = (
+    "“{name}” already leads to {other} ({kind}), whose actor {related} goes by it: a name can lead to one entry "
+    "only. Choose another name."
+)
+CLASH_VIA_ROLE = (
+    "“{name}” already leads to {other} ({kind}), who plays {related}: a name can lead to one entry only. Choose "
+    "another name."
 )
 
 
-def clash(name: str, other: str, kind: str, lang: Lang = EN) -> str:
-    return lang.t(CLASH, name=name, other=other, kind=lang.t(kind))
+def clash(
+    name: str, other: str, kind: str, lang: Lang = EN, *, via: str | None = None, related: str = ""
+) -> str:
+    """The refusal of a name another entry goes by (its own name, or its actor's or character's)."""
+    template = {None: CLASH, "actor": CLASH_VIA_ACTOR, "role": CLASH_VIA_ROLE}[via]
+    return lang.t(template, name=name, other=other, kind=lang.t(kind), related=related)
 
 
 async def assert_the_readme_examples_still_work(world: World) -> None:
@@ -733,12 +745,15 @@ async def assert_the_readme_examples_still_work(world: World) -> None:
         (
             "cast add",
             {"name": "Choi Nam-ra"},
-            at("`name`", clash("Choi Nam-ra", "Cho Yi-hyun", "cast member")),
+            at(
+                "`name`",
+                clash("Choi Nam-ra", "Cho Yi-hyun", "cast member", via="role", related="Choi Nam-ra"),
+            ),
         ),
         (
             "character add",
             {"name": "Lomon", "description": "A freshman"},
-            at("`name`", clash("Lomon", "Lee Su-hyeok", "character")),
+            at("`name`", clash("Lomon", "Lee Su-hyeok", "character", via="actor", related="Lomon")),
         ),
     ],
     ids=["alias", "hangul", "cast-member-named-like-a-character", "character-named-like-an-actor"],
@@ -780,12 +795,23 @@ async def test_in_korean_a_name_clash_is_refused_naming_the_other_entry(world: W
         {"name": "Ma-ru Jr", "description": "A freshman", "aliases": "Namra", "source": "https://e.x/1"},
         locale="ko",
     )
-    problem = at(option_name("aliases", KO), clash("Namra", "Choi Nam-ra", "character", KO), KO)
+    problem = at(option_name("aliases", KO), clash("Namra", "최남라 (Choi Nam-ra)", "character", KO), KO)
     assert reply.content == refused(problem, KO)
     _, reply = await manage(
         world, "cast add", {"name": "Choi Nam-ra", "source": "https://e.x/1"}, locale="ko"
     )
-    problem = at(option_name("name", KO), clash("Choi Nam-ra", "Cho Yi-hyun", "cast member", KO), KO)
+    problem = at(
+        option_name("name", KO),
+        clash(
+            "Choi Nam-ra",
+            "조이현 (Cho Yi-hyun)",
+            "cast member",
+            KO,
+            via="role",
+            related="최남라 (Choi Nam-ra)",
+        ),
+        KO,
+    )
     assert reply.content == refused(problem, KO)
     assert await revision_count(world) == 0
 
@@ -1066,28 +1092,27 @@ async def test_a_revert_that_would_bring_back_news_of_a_season_no_longer_there_i
     assert (await world.bot.store.catalog(world.guild.id)).season(3) is None
     revision = await world.bot.store.revision(world.guild.id, 2)
     assert revision is not None
-    key = revision.key
 
+    news = revision.after
+    assert isinstance(news, NewsItem)
     _, reply = await manage(world, "revert", {"revision": 3})
     assert reply.ephemeral
-    assert reply.content == refused(
-        EN.t(
-            "{entry}, field `{field}`: {problem}",
-            entry=f"news “{key}”",
-            field="season",
-            problem="there is no season 3",
-        )
-    )
+    assert reply.content == refused(no_season_three(news, EN))
     _, reply = await manage(world, "revert", {"revision": 3}, locale="ko")
-    problem = KO.t(
-        "{entry}, field `{field}`: {problem}",
-        entry=KO.t("news “{key}”", key=key),
-        field="season",
-        problem=KO.t("there is no season {number}", number=3),
-    )
-    assert reply.content == refused(problem, KO)
+    assert reply.content == refused(no_season_three(news, KO), KO)
     assert await revision_count(world) == 4
     assert all(n.season != 3 for n in (await world.bot.store.catalog(world.guild.id)).news)
+
+
+def no_season_three(news: NewsItem, lang: Lang) -> str:
+    """The refusal of a change that would leave a news item of Season 3 without Season 3, named in words."""
+    where = f"**{lang.t('Season {season} news of {date}', season=news.season, date=news.date)}** ({lang.t('season')})"
+    problem = lang.t(
+        "there is no Season {number} in the data: a news item belongs to a season there (restore or import the "
+        "season first)",
+        number=3,
+    )
+    return at(where, problem, lang)
 
 
 async def test_undoing_an_import_that_would_bring_back_news_of_a_season_no_longer_there_is_refused(
@@ -1103,14 +1128,8 @@ async def test_undoing_an_import_that_would_bring_back_news_of_a_season_no_longe
     await apply_import(world, three)  # 2: the news is removed
     await apply_import(world, document)  # 3: Season 3 is removed
     _, reply = await manage(world, "revert", {"revision": 2})
-    assert reply.content == refused(
-        EN.t(
-            "{entry}, field `{field}`: {problem}",
-            entry="news “s3-rumoured”",
-            field="season",
-            problem="there is no season 3",
-        )
-    )
+    restored = msgspec.convert(news, type=NewsItem)
+    assert reply.content == refused(no_season_three(restored, EN))
     assert await revision_count(world) == 3
 
 
