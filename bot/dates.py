@@ -140,8 +140,9 @@ def _zone(name: str) -> dt.tzinfo:
         sign = 1 if match[1] == "+" else -1
         hours, minutes = int(match[2]), int(match[3] or 0)
         offset = sign * dt.timedelta(hours=hours, minutes=minutes)
-        if minutes > 59 or not -dt.timedelta(hours=12) <= offset <= dt.timedelta(hours=14):
+        if minutes > 59:
             raise DateError("{value} is not a time-zone offset (they run from -12:00 to +14:00).", value=name)
+        check_offset(offset, name)
         return dt.timezone(offset)
     try:
         return ZoneInfo(name)
@@ -151,6 +152,12 @@ def _zone(name: str) -> dt.tzinfo:
             "I don't know the time zone “{value}”. Use an offset like +09:00, or a name like Asia/Seoul or KST.",
             value=name,
         ) from exc
+
+
+def check_offset(offset: dt.timedelta, shown: str) -> None:
+    """Time zones on Earth run from -12:00 to +14:00: an instant said with another offset is a typo."""
+    if not -dt.timedelta(hours=12) <= offset <= dt.timedelta(hours=14):
+        raise DateError("{value} is not a time-zone offset (they run from -12:00 to +14:00).", value=shown)
 
 
 def typed(text: str) -> str:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 
-from bot.dates import FIRST_YEAR, LAST_YEAR, DateError, check_rough_date, parse_release
+from bot.dates import FIRST_YEAR, LAST_YEAR, DateError, check_offset, check_rough_date, parse_release
 from bot.i18n import N_, Message
 from bot.models import (
     ENTRY_TYPES,
@@ -37,14 +37,12 @@ from bot.models import (
 )
 from bot.moderation_store import Change, DataSnapshot
 from bot.render import escape, truncate
-from bot.rules import Problem, state_problems
+from bot.rules import NAMES_LIMIT, NOTE_LIMIT, Problem, state_problems
 
 FORMAT = "aoad-server-data"
 VERSION = 1
 # What /manage import reads at most: a server's data is a few hundred kilobytes even with thousands of entries.
 IMPORT_SIZE_LIMIT = 2 * 1024 * 1024
-NAMES_LIMIT = 25
-NOTE_LIMIT = 1000
 # An export nests lists and objects 7 deep (a season's fact's sources); a file nested deeper than this is
 # refused before parsing, where it would exhaust Python's recursion ("[" * 5000).
 NESTING_LIMIT = 32
@@ -303,10 +301,12 @@ def decode_file(data: bytes) -> ServerData:
         raise ImportProblems(reader.problems())
 
     entries = reader.readable
+    exported_at = msgspec.convert(raw["exported_at"], type=dt.datetime)
     return ServerData(
         format=FORMAT,
         version=VERSION,
-        exported_at=msgspec.convert(raw["exported_at"], type=dt.datetime),
+        # A time without a zone (a hand-edited file) is taken as UTC, as the bot writes it.
+        exported_at=exported_at if exported_at.tzinfo else exported_at.replace(tzinfo=dt.UTC),
         guild_id=str(raw["guild_id"]),
         show=entries["show"][0],  # type: ignore[arg-type]
         people=tuple(entries["person"]),  # type: ignore[arg-type]
@@ -691,7 +691,9 @@ def _date_problems(value: str) -> Iterator[Message]:
 
 def _release_problems(value: str) -> Iterator[Message]:
     try:
-        parse_release(value)
+        instant = parse_release(value).instant
+        if instant is not None:
+            check_offset(instant.utcoffset() or dt.timedelta(), value[-6:])
     except DateError as exc:
         yield _date_error(exc)
         return

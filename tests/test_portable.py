@@ -501,3 +501,16 @@ async def test_a_removed_entry_comes_back_under_its_key_when_imported(store: Sto
     restored = await store.snapshot(GUILD)
     assert [s.entry for s in restored.entries] == [s.entry for s in snapshot.entries]  # same place, too
     assert FORMAT == "aoad-server-data"
+
+
+async def test_a_release_offset_no_time_zone_has_is_refused_and_a_zoneless_export_time_is_utc(
+    store: Store,
+) -> None:
+    document = json.loads(await exported(store))
+    document["seasons"][1]["release"] = "2027-03-05T17:00:00+23:00"
+    assert problems_of(json.dumps(document).encode()) == [
+        "season “2”, field `release`: +23:00 is not a time-zone offset (they run from -12:00 to +14:00)."
+    ]
+    document = json.loads(await exported(store))
+    document["exported_at"] = "2026-11-21T09:30:00"
+    assert decode_file(json.dumps(document).encode()).exported_at == NOW
