@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.manage._cog import Manage
+from cogs.manage._forms import ReopenButton
 from cogs.manage._preview import PreviewButton
 
 if TYPE_CHECKING:
@@ -13,5 +14,5 @@ if TYPE_CHECKING:
 
 async def setup(bot: AoadBot) -> None:
     # Previews are stored: their buttons answer after a restart too.
-    bot.add_dynamic_items(PreviewButton)
+    bot.add_dynamic_items(PreviewButton, ReopenButton)
     await bot.add_cog(Manage(bot))

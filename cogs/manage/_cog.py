@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError
+from bot.errors import UserFacingError, report_error
 from bot.i18n import lang_of
 from bot.render import truncate
 from bot.rules import Problems
@@ -23,7 +23,7 @@ from bot.views import Pager
 from cogs.manage import _entries, _season
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._entries import find, option, stored
-from cogs.manage._forms import CharacterFactForm, CharacterIdentityForm, PersonForm
+from cogs.manage._forms import FORM_ID, open_form, submit_form
 from cogs.manage._history import history_pages
 from cogs.manage._portable import export_command, import_command, send_batch_preview
 from cogs.manage._preview import send_preview
@@ -65,6 +65,20 @@ class Manage(
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         await ensure_moderator(interaction)
         return True
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted form is answered from the store (it names its form), so it works after a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, object] = dict(interaction.data or {})
+        match = FORM_ID.match(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        try:
+            await submit_form(interaction, int(match[1]))
+        except Exception as exc:
+            await report_error(interaction, exc, "a form")
 
     def _guild(self, interaction: discord.Interaction) -> int:
         assert interaction.guild_id is not None
@@ -275,12 +289,7 @@ class Manage(
         )
         problems.check()
         entry = await stored(self.bot, guild_id, "character", str(key))
-        lang = lang_of(interaction)
-        if part == "identity":
-            form: discord.ui.Modal = CharacterIdentityForm(self.bot, guild_id, entry, lang)
-        else:
-            form = CharacterFactForm(self.bot, guild_id, entry, part, lang, status)
-        await interaction.response.send_modal(form)
+        await open_form(interaction, self.bot, entry, part, status)
 
     @character.command(name="remove", description="Remove a character from this server's data")
     @app_commands.describe(name="The character")
@@ -338,7 +347,7 @@ class Manage(
         )
         problems.check()
         entry = await stored(self.bot, guild_id, "person", str(key))
-        await interaction.response.send_modal(PersonForm(self.bot, guild_id, entry, lang_of(interaction)))
+        await open_form(interaction, self.bot, entry, "person")
 
     @cast.command(name="remove", description="Remove a cast member from this server's data")
     @app_commands.describe(name="The cast member")

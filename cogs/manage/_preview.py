@@ -46,13 +46,6 @@ QUICK_ANSWER = 1.5
 ACTIONS = ("post", "save", "cancel", "offer")
 
 
-class GuardedModal(discord.ui.Modal):
-    """A modal whose errors become kind, private messages instead of tracebacks."""
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await report_error(interaction, error, f"a form ({type(self).__name__})")
-
-
 # -- the stored preview ------------------------------------------------------------------------------------
 
 
