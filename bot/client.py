@@ -20,7 +20,7 @@ from bot.i18n import ENGLISH, CatalogueTranslator
 from bot.premiere import PremiereScheduler, sync_premiere_event
 from bot.settings import Settings
 from bot.store import Store
-from bot.views import RevealButton, SuggestionButton
+from bot.views import PageButton, RevealButton, SuggestionButton
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class AoadBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         # Buttons that must keep working on old messages and across restarts.
-        self.add_dynamic_items(RevealButton, SuggestionButton, NotifyButton)
+        self.add_dynamic_items(RevealButton, SuggestionButton, NotifyButton, PageButton)
         # Korean names and descriptions for every command, from the translation catalogue.
         await self.tree.set_translator(CatalogueTranslator())
         self.deliverer = Deliverer(self)

@@ -16,7 +16,7 @@ import discord
 
 from bot.cards import HiddenPart, reveal_embed
 from bot.cooldowns import FanButton
-from bot.i18n import ENGLISH, Lang, lang_of
+from bot.i18n import Lang, lang_of
 from bot.render import truncate
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGER_TIMEOUT = 180.0
 MAX_REVEAL_BUTTONS = 5
 
 
@@ -80,43 +79,56 @@ def reveal_view(
     return view
 
 
-class Pager(discord.ui.View):
-    """Previous / Next through a list of embeds, usable only by the person who asked.
+MakePages = Callable[[discord.Interaction, str], Awaitable[list[discord.Embed]]]
 
-    When it times out the buttons are disabled on the message, so nobody presses a button that no longer
-    answers.
-    """
+# What a pager pages through, by its short name: registered by the cogs that draw those lists ("c" the cast,
+# "t" a season's timeline, "h" the moderators' history). Each makes the pages again from the data as it is.
+PAGE_MAKERS: dict[str, MakePages] = {}
+# Lists only moderators page through: no fan cooldown.
+MODERATOR_LISTS = {"h"}
+
+
+class PageButton(
+    FanButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pg:(?P<list>[a-z]):(?P<owner>\d+):(?P<page>\d+):(?P<step>[pn]):(?P<arg>.*)",
+):
+    """Previous or Next in a list of pages, usable only by the person who asked. Everything it needs is in
+    its custom id, and the pages are made again from the data when it is pressed: it works on old messages
+    and after a restart."""
+
+    where = "a page button"
 
     def __init__(
         self,
-        pages: Sequence[discord.Embed],
-        owner_id: int,
+        name: str,
+        owner: int,
+        page: int,
+        step: str,
+        arg: str,
         *,
-        extra: Sequence[discord.ui.Item[Any]] = (),
-        timeout: float | None = None,
-        lang: Lang = ENGLISH,
+        label: str = "…",
+        disabled: bool = False,
     ) -> None:
-        super().__init__(timeout=timeout if timeout is not None else PAGER_TIMEOUT)
-        self.pages = list(pages)
-        self.owner_id = owner_id
-        self.previous.label = lang.t("Previous")
-        self.next.label = lang.t("Next")
-        self.index = 0
-        self.message_owner: discord.Interaction | None = None
-        for item in extra:
-            self.add_item(item)
-        self._sync_buttons()
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji="◀️" if step == "p" else "▶️",
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=f"pg:{name}:{owner}:{page}:{step}:{arg}",
+            )
+        )
+        self.name, self.owner, self.page, self.step, self.arg = name, owner, page, step, arg
 
-    @property
-    def current(self) -> discord.Embed:
-        return self.pages[self.index]
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        return cls(match["list"], int(match["owner"]), int(match["page"]), match["step"], match["arg"])
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.user.id != self.owner:
             await interaction.response.send_message(
                 lang_of(interaction).t(
                     "These buttons belong to the person who asked. Run the command yourself to page through it."
@@ -124,40 +136,44 @@ class Pager(discord.ui.View):
                 ephemeral=True,
             )
             return False
-        return True
+        return self.name in MODERATOR_LISTS or await super().interaction_check(interaction)
 
-    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
-        self.index = max(0, self.index - 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.current, view=self)
-
-    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
-        self.index = min(len(self.pages) - 1, self.index + 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.current, view=self)
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button) and item.url is None:
-                item.disabled = True
-        if self.message_owner is not None:
-            try:
-                await self.message_owner.edit_original_response(view=self)
-            except discord.HTTPException:
-                log.debug("Could not disable the buttons of an expired pager", exc_info=True)
-
-    async def send(
-        self, interaction: discord.Interaction, *, ephemeral: bool, content: str | None = None
-    ) -> None:
-        """Answer `interaction` with the first page; the pager disables itself on that message later."""
-        self.message_owner = interaction
-        if len(self.pages) == 1 and len(self.children) == 2:
-            await interaction.response.send_message(content, embed=self.current, ephemeral=ephemeral)
-            self.stop()
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        make = PAGE_MAKERS.get(self.name)
+        if make is None:
+            await interaction.response.send_message(
+                lang_of(interaction).t("That list can't be opened right now."), ephemeral=True
+            )
             return
-        await interaction.response.send_message(content, embed=self.current, view=self, ephemeral=ephemeral)
+        pages = await make(interaction, self.arg)
+        index = max(0, min(len(pages) - 1, self.page + (1 if self.step == "n" else -1)))
+        view = pager_view(self.name, self.owner, index, len(pages), self.arg, lang_of(interaction))
+        await interaction.response.edit_message(embed=pages[index], view=view)
+
+
+def pager_view(name: str, owner: int, index: int, count: int, arg: str, lang: Lang) -> discord.ui.View:
+    """Previous / Next for page `index` of `count`."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(name, owner, index, "p", arg, label=lang.t("Previous"), disabled=index <= 0))
+    view.add_item(PageButton(name, owner, index, "n", arg, label=lang.t("Next"), disabled=index >= count - 1))
+    return view
+
+
+async def send_pages(
+    interaction: discord.Interaction,
+    name: str,
+    arg: str,
+    pages: Sequence[discord.Embed],
+    *,
+    ephemeral: bool,
+    content: str | None = None,
+) -> None:
+    """Answer with the first page, and Previous / Next when there is more than one."""
+    if len(pages) <= 1:
+        await interaction.response.send_message(content, embed=pages[0], ephemeral=ephemeral)
+        return
+    view = pager_view(name, interaction.user.id, 0, len(pages), arg, lang_of(interaction))
+    await interaction.response.send_message(content, embed=pages[0], view=view, ephemeral=ephemeral)
 
 
 OpenCard = Callable[[discord.Interaction, str, bool], Awaitable[None]]

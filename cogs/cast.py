@@ -12,7 +12,7 @@ from bot.cards import cast_pages, person_card
 from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
 from bot.search import people_of
-from bot.views import CARD_OPENERS, Pager
+from bot.views import CARD_OPENERS, PAGE_MAKERS, send_pages
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -24,9 +24,14 @@ class Cast(commands.Cog):
 
     async def cog_load(self) -> None:
         CARD_OPENERS["person"] = self.open_card
+        PAGE_MAKERS["c"] = self.cast_list
 
     async def cog_unload(self) -> None:
         CARD_OPENERS.pop("person", None)
+        PAGE_MAKERS.pop("c", None)
+
+    async def cast_list(self, interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
+        return cast_pages(await self.bot.store.catalog(interaction.guild_id), lang_of(interaction))
 
     @app_commands.command(name="cast", description="The cast, or one actor's roles and Season 2 status")
     @app_commands.describe(
@@ -42,8 +47,7 @@ class Cast(commands.Cog):
         lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
         if name is None:
-            pager = Pager(cast_pages(catalog, lang), interaction.user.id, lang=lang)
-            await pager.send(interaction, ephemeral=private)
+            await send_pages(interaction, "c", "", cast_pages(catalog, lang), ephemeral=private)
             return
         key, suggestions = people_of(catalog).resolve(name)
         if key is None:

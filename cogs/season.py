@@ -10,18 +10,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cards import season_card, timeline_pages
+from bot.cooldowns import FanButton
 from bot.i18n import lang_of
 from bot.lookups import audience_level
-from bot.views import Pager, reveal_view
+from bot.views import PAGE_MAKERS, reveal_view, send_pages
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
 
 
 class TimelineButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"timeline:(?P<season>\d{1,2})"
+    FanButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"timeline:(?P<season>\d{1,2})"
 ):
-    """Opens a season's whole timeline, privately, for whoever presses it, at their own spoiler level."""
+    """Opens a season's whole timeline, privately, for whoever presses it, at their own spoiler level. Each
+    press counts against the member's lookup cooldown, like the command."""
+
+    where = "the Full timeline button"
 
     def __init__(self, season: int, label: str = "Full timeline") -> None:
         super().__init__(
@@ -40,13 +44,17 @@ class TimelineButton(
     ) -> TimelineButton:
         return cls(int(match["season"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: AoadBot = interaction.client  # type: ignore[assignment]
-        lang = lang_of(interaction)
-        catalog = await bot.store.catalog(interaction.guild_id)
-        level = await audience_level(interaction, private=True)
-        pages = timeline_pages(catalog, self.season, level, lang)
-        await Pager(pages, interaction.user.id, lang=lang).send(interaction, ephemeral=True)
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        pages = await timeline(interaction, str(self.season))
+        await send_pages(interaction, "t", str(self.season), pages, ephemeral=True)
+
+
+async def timeline(interaction: discord.Interaction, season: str) -> list[discord.Embed]:
+    """A season's whole timeline, at the level of the fan it is shown to (privately)."""
+    bot: AoadBot = interaction.client  # type: ignore[assignment]
+    catalog = await bot.store.catalog(interaction.guild_id)
+    level = await audience_level(interaction, private=True)
+    return timeline_pages(catalog, int(season), level, lang_of(interaction))
 
 
 class Seasons(commands.Cog):
@@ -85,4 +93,5 @@ class Seasons(commands.Cog):
 
 async def setup(bot: AoadBot) -> None:
     bot.add_dynamic_items(TimelineButton)
+    PAGE_MAKERS["t"] = timeline
     await bot.add_cog(Seasons(bot))

@@ -19,7 +19,7 @@ from bot.i18n import lang_of
 from bot.render import truncate
 from bot.rules import Problems
 from bot.search import characters_of, people_of
-from bot.views import Pager
+from bot.views import PAGE_MAKERS, send_pages
 from cogs.manage import _entries, _season
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._entries import find, option, stored
@@ -41,6 +41,19 @@ StageOption = Literal[
 ]
 PartOption = Literal["identity", "profile", "fate", "season2"]
 
+# A history pager names its entry in its buttons' custom ids (100 characters at most): the kind by a letter.
+HISTORY_KINDS = {"c": "character", "p": "person", "s": "season", "n": "news", "w": "show"}
+
+
+def history_arg(entry: str | None) -> str:
+    if entry is None:
+        return ""
+    kind, _, key = entry.partition(":")
+    letter = next((k for k, v in HISTORY_KINDS.items() if v == kind), None)
+    # A kind no entry has finds no revisions: one page, no buttons.
+    return f"{letter}{key}" if letter is not None else f"?{key}"
+
+
 CONFIDENCE_HELP = "How sure the sources are (left out: saved as unconfirmed)"
 SOURCE_HELP = "A link, or a publication and date (deadline.com, 2026-11-20); two links are two sources"
 
@@ -61,6 +74,12 @@ class Manage(
     def __init__(self, bot: AoadBot) -> None:
         self.bot = bot
         super().__init__()
+
+    async def cog_load(self) -> None:
+        PAGE_MAKERS["h"] = self.history_list
+
+    async def cog_unload(self) -> None:
+        PAGE_MAKERS.pop("h", None)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         await ensure_moderator(interaction)
@@ -368,19 +387,26 @@ class Manage(
     ) -> None:
         guild_id = self._guild(interaction)
         lang = lang_of(interaction)
-        store = self.bot.store
-        if entry is None:
-            revisions = await store.revisions(guild_id, limit=200)
-            title = lang.t("History")
-        else:
-            kind, _, key = entry.partition(":")
-            if not key:
-                raise UserFacingError("Pick the entry from the list (it looks like character:choi-nam-ra).")
-            revisions = await store.revisions(guild_id, kind=kind, key=key, limit=200)
-            title = lang.t("History of {entry}", entry=f"{kind}:{key}")
+        if entry is not None and not entry.partition(":")[2]:
+            raise UserFacingError("Pick the entry from the list (it looks like character:choi-nam-ra).")
+        arg = history_arg(entry)
+        pages = await self.history_list(interaction, arg)
         note = await failing_note(self.bot, guild_id, lang)
-        pager = Pager(history_pages(revisions, title, lang), interaction.user.id, lang=lang)
-        await pager.send(interaction, ephemeral=True, content=truncate(note.strip(), 2000) or None)
+        await send_pages(
+            interaction, "h", arg, pages, ephemeral=True, content=truncate(note.strip(), 2000) or None
+        )
+
+    async def history_list(self, interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
+        """The history pages, of the server or of one entry (`arg` from `history_arg`)."""
+        await ensure_moderator(interaction)
+        guild_id = self._guild(interaction)
+        lang = lang_of(interaction)
+        store = self.bot.store
+        if not arg:
+            return history_pages(await store.revisions(guild_id, limit=200), lang.t("History"), lang)
+        kind, key = HISTORY_KINDS.get(arg[0], arg[0]), arg[1:]
+        revisions = await store.revisions(guild_id, kind=kind, key=key, limit=200)
+        return history_pages(revisions, lang.t("History of {entry}", entry=f"{kind}:{key}"), lang)
 
     @history.autocomplete("entry")
     async def history_entry(

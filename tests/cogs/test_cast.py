@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot import views
 from bot.client import AoadBot
+from bot.pack import Pack
 from tests.fakediscord import FakeDiscord
+from tests.harness import running_bot
 from tests.test_search import PERSON_CASES
 
 
@@ -41,16 +44,28 @@ async def test_the_cast_pages_belong_to_the_asker(bot: AoadBot, fake_discord: Fa
     assert _buttons(turned.components)["Next"]["disabled"] is True
 
 
-async def test_the_pager_switches_off_after_its_timeout(
-    bot: AoadBot, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+async def test_the_pager_keeps_working_on_old_messages_and_after_a_restart(
+    fake_discord: FakeDiscord, tmp_path: Path, pack: Pack
 ) -> None:
-    monkeypatch.setattr(views, "PAGER_TIMEOUT", 0.3)
-    result = await fake_discord.slash("cast", {"private": True})
-    assert (await result.response()).ephemeral
-    expired = await result.wait_original(
-        lambda m: all(b["disabled"] for row in m.data["components"] for b in row["components"])
-    )
-    assert expired.data["embeds"][0]["title"].endswith("(1/2)")
+    fan = fake_discord.guild.member("fan")
+    async with running_bot(fake_discord, tmp_path / "bot.db", pack):
+        result = await fake_discord.slash("cast", {"private": True}, user=fan)
+        reply = await result.response()
+        assert reply.ephemeral
+    message = result.original
+    assert message is not None
+    async with running_bot(fake_discord, tmp_path / "bot.db", pack):
+        turned = await (
+            await fake_discord.click(message, str(_buttons(reply.components)["Next"]["custom_id"]), user=fan)
+        ).response()
+        assert turned.type == 7
+        assert turned.embeds[0]["title"] == "All of Us Are Dead: the cast (2/2)"
+        back = await (
+            await fake_discord.click(
+                message, str(_buttons(turned.components)["Previous"]["custom_id"]), user=fan
+            )
+        ).response()
+        assert back.embeds[0]["title"] == "All of Us Are Dead: the cast (1/2)"
 
 
 @pytest.mark.parametrize(("typed", "key"), PERSON_CASES)
