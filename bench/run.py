@@ -365,7 +365,7 @@ async def fanout(work: Path, pack: Pack, servers: int) -> dict[str, float]:
         for guild in guilds:
             await store.ensure_guild(guild.id)
             await store.update_settings(
-                guild.id, announce_channel_id=guild.channel("announcements").id, reminder_offsets=(0,)
+                guild.id, (), announce_channel_id=guild.channel("announcements").id, reminder_offsets=(0,)
             )
         # Everyone's release is the same moment, after the bot has had time to start.
         release = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=40)).replace(microsecond=0)

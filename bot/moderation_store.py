@@ -341,16 +341,25 @@ class ModerationRepository(DraftRepository):
         return GuildSettings(guild_id, **values)
 
     async def update_settings(
-        self, guild_id: int, **changes: int | bool | str | tuple[int, ...] | None
-    ) -> GuildSettings:
+        self,
+        guild_id: int,
+        retry_channels: Sequence[int] = (),
+        **changes: int | bool | str | tuple[int, ...] | None,
+    ) -> tuple[GuildSettings, int]:
+        """Save every setting given, and set up again the channels in `retry_channels` (what failed there is
+        retried), all in one transaction: all of it is saved, or nothing. Returns the settings and how many
+        messages go out again."""
         unknown = set(changes) - set(SETTINGS_COLUMNS)
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
+        retried = 0
         async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
-                (guild_id, _iso(utcnow())),
-            )
+            if changes:
+                await db.execute(
+                    "INSERT INTO guild_settings (guild_id, updated_at) VALUES (?, ?)"
+                    " ON CONFLICT (guild_id) DO NOTHING",
+                    (guild_id, _iso(utcnow())),
+                )
             for column, value in changes.items():
                 stored: object = value
                 if isinstance(value, bool):
@@ -364,7 +373,9 @@ class ModerationRepository(DraftRepository):
                 )
             if "reminder_offsets" in changes:
                 await self._reschedule_all(db, guild_id)
-        return await self.get_settings(guild_id)
+            for channel_id in dict.fromkeys(retry_channels):
+                retried += await self._clear_failing_channel(db, channel_id)
+        return await self.get_settings(guild_id), retried
 
     # -- entries and revisions ---------------------------------------------------------------------------
 
@@ -950,17 +961,19 @@ class ModerationRepository(DraftRepository):
     async def clear_failing_channel(self, channel_id: int) -> int:
         """A moderator set the channel up again: forget its failure and retry what failed there."""
         async with self.transaction() as db:
-            await db.execute("DELETE FROM failing_channels WHERE channel_id = ?", (channel_id,))
-            # A row that was ever attempted may have reached Discord: it goes back to "posting", so the
-            # deliverer looks for it in the channel before sending it again. A posted one resumes its thread
-            # and publishing.
-            cursor = await db.execute(
-                "UPDATE outbox SET state = CASE WHEN message_id IS NOT NULL THEN 'posted'"
-                " WHEN attempts > 0 THEN 'posting' ELSE 'pending' END,"
-                " error = NULL, next_attempt_at = ?, updated_at = ? WHERE channel_id = ? AND state = 'failed'",
-                (_iso(utcnow()), _iso(utcnow()), channel_id),
-            )
-            return cursor.rowcount
+            return await self._clear_failing_channel(db, channel_id)
+
+    async def _clear_failing_channel(self, db: aiosqlite.Connection, channel_id: int) -> int:
+        await db.execute("DELETE FROM failing_channels WHERE channel_id = ?", (channel_id,))
+        # A row that was ever attempted may have reached Discord: it goes back to "posting", so the deliverer
+        # looks for it in the channel before sending it again. A posted one resumes its thread and publishing.
+        cursor = await db.execute(
+            "UPDATE outbox SET state = CASE WHEN message_id IS NOT NULL THEN 'posted'"
+            " WHEN attempts > 0 THEN 'posting' ELSE 'pending' END,"
+            " error = NULL, next_attempt_at = ?, updated_at = ? WHERE channel_id = ? AND state = 'failed'",
+            (_iso(utcnow()), _iso(utcnow()), channel_id),
+        )
+        return cursor.rowcount
 
     async def record_publish(self, channel_id: int, at: dt.datetime) -> None:
         async with self.transaction() as db:

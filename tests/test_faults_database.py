@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.errors import DatabaseBusy
 from bot.pack import Pack
 from bot.store import BUSY_TIMEOUT_MS, Store
 from tests.faults import (
@@ -199,3 +200,23 @@ async def test_a_reminder_due_while_the_database_is_locked_goes_out_once_afterwa
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_setup_saves_every_setting_and_its_channels_retries_together_or_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    """/manage setup writes its settings and sets its channels up again in one transaction: a lock refuses all
+    of it (nothing half saved while the moderator is told nothing was), and once free all of it is saved."""
+    guild, channel = 1234, 5678
+    await store.ensure_guild(guild)
+    await store.mark_channel_failing(guild, channel, 403, "Missing Access")
+    async with locked(tmp_path / "bot.db"):
+        with pytest.raises(DatabaseBusy):
+            await store.update_settings(guild, [channel], announce_channel_id=channel, threads=True)
+    assert (await store.get_settings(guild)).announce_channel_id is None
+    assert [c.channel_id for c in await store.failing_channels(guild)] == [channel]
+    settings, retried = await store.update_settings(
+        guild, [channel], announce_channel_id=channel, threads=True
+    )
+    assert (settings.announce_channel_id, settings.threads, retried) == (channel, True, 0)
+    assert await store.failing_channels(guild) == []

@@ -83,13 +83,12 @@ async def setup_command(
     if auto_publish is not None:
         changes["auto_publish"] = auto_publish
     store = bot.store
-    settings = (
-        await store.update_settings(guild_id, **changes) if changes else await store.get_settings(guild_id)
-    )
-    retried = 0
-    for channel in (announcement_channel, modlog_channel):
-        if channel is not None:
-            retried += await store.clear_failing_channel(channel.id)
+    retry = [channel.id for channel in (announcement_channel, modlog_channel) if channel is not None]
+    if changes or retry:
+        # One transaction: every setting given is saved with the channels set up again, or nothing is.
+        settings, retried = await store.update_settings(guild_id, retry, **changes)
+    else:
+        settings, retried = await store.get_settings(guild_id), 0
     if retried and bot.deliverer is not None:
         bot.deliverer.wake()
     problems = check_setup(interaction, settings, lang)
