@@ -287,7 +287,7 @@ async def seed_characters(database: Path, pack: Pack, guild_id: int, count: int)
                 "character",
                 character.key,
                 encode_entry(character).decode(),
-                "2026-01-01",
+                "2026-01-01T00:00:00+00:00",
                 1000 + number,
             )
         )

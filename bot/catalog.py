@@ -87,6 +87,11 @@ class Catalog:
             last_edited=last_edited,
         )
 
+    @property
+    def size(self) -> int:
+        """How many entries the data holds."""
+        return 1 + len(self.people) + len(self.characters) + len(self.seasons) + len(self.news)
+
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """Something derived from this catalog (a search index), built once and dropped with the catalog."""
         if name not in self._memo:

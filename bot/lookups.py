@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.answers import answer
 from bot.cards import Drawn
 from bot.i18n import lang_of
 from bot.models import SpoilerLevel
@@ -31,11 +32,12 @@ async def audience_level(interaction: discord.Interaction, private: bool) -> Spo
 
 
 async def send_card(interaction: discord.Interaction, drawn: Drawn, *, private: bool) -> None:
-    view = reveal_view(drawn.hidden, lang_of(interaction))
-    if view is None:
-        await interaction.response.send_message(embed=drawn.embed, ephemeral=private)
-    else:
-        await interaction.response.send_message(embed=drawn.embed, view=view, ephemeral=private)
+    await answer(
+        interaction,
+        embed=drawn.embed,
+        view=reveal_view(drawn.hidden, lang_of(interaction)),
+        ephemeral=private,
+    )
 
 
 async def send_miss(
@@ -51,7 +53,7 @@ async def send_miss(
     view = suggestions_view(kind, [(hit.key, hit.label) for hit in hits], private)
     if view is None:
         text += " " + lang.t("Try /cast to browse them all.")
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text, ephemeral=True)
     else:
         text += " " + lang.t("Did you mean one of these?")
-        await interaction.response.send_message(text, view=view, ephemeral=True)
+        await answer(interaction, text, view=view, ephemeral=True)

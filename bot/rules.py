@@ -663,8 +663,8 @@ class _NameTable:
 
 def _tables(entries: Iterable[Entry]) -> tuple[_NameTable, _NameTable, dict[Where, Entry]]:
     """The names `/character` and `/cast` find entries by, as `bot.search` indexes them: a character by its
-    own names and its actor's, a cast member by theirs and their characters'. `via` is "own" or the key of
-    the other entry a name comes from (the actor, or the character)."""
+    own names, its key, its Hangul given name and its actor's names; a cast member by theirs and their
+    characters'. `via` is "own", "key", "given", or the other entry a name comes from ("person:lomon")."""
     characters: list[Character] = []
     people: dict[str, Person] = {}
     by_where: dict[Where, Entry] = {}
@@ -676,13 +676,20 @@ def _tables(entries: Iterable[Entry]) -> tuple[_NameTable, _NameTable, dict[Wher
             people[entry.key] = entry
             by_where["person", entry.key] = entry
     character_names, person_names = _NameTable(), _NameTable()
+
+    def add_self(table: _NameTable, entry: Character | Person, where: Where) -> None:
+        for name in own_names(entry):
+            table.add(fold(name), where, "own")
+        table.add(fold(entry.key), where, "key")
+        given = _given_name(entry.hangul)
+        if given is not None:
+            table.add(fold(given), where, "given")
+
     for person in people.values():
-        for name in own_names(person):
-            person_names.add(fold(name), ("person", person.key), "own")
+        add_self(person_names, person, ("person", person.key))
     for character in characters:
         where = ("character", character.key)
-        for name in own_names(character):
-            character_names.add(fold(name), where, "own")
+        add_self(character_names, character, where)
         actor = people.get(character.actor or "")
         if actor is not None:
             for name in own_names(actor):
@@ -698,6 +705,10 @@ def _entry_name(entry: Entry | None, where: Where) -> str:
     return where[1]
 
 
+# What an entry is found by that belongs to it alone: its own names and its key.
+_OWN = ("own", "key")
+
+
 def name_problems(entries: Iterable[Entry], changed: set[Where] | None = None) -> list[Problem]:
     """Names that would lead to two entries: a name of one entry that another goes by too.
 
@@ -708,6 +719,8 @@ def name_problems(entries: Iterable[Entry], changed: set[Where] | None = None) -
     others were there before the change); a changed cast member involves their characters, and a changed
     character its actor, whose names they take from each other.
     """
+    if changed is not None and not any(kind in ("character", "person") for kind, _ in changed):
+        return []
     entries = list(entries)
     character_names, person_names, by_where = _tables(entries)
     if changed is not None:
@@ -726,12 +739,14 @@ def name_problems(entries: Iterable[Entry], changed: set[Where] | None = None) -
         for folded, owners in table.owners.items():
             if len(owners) < 2:
                 continue
-            ordered = sorted(owners, key=lambda where: (owners[where] != "own", where))
+            ordered = sorted(owners, key=lambda where: (owners[where] not in _OWN, where))
             for where in ordered:
                 if changed is not None and where not in changed:
                     continue
                 for other in ordered:
-                    if other == where or (owners[where] != "own" and owners[other] != "own"):
+                    # Names both entries take from elsewhere (one actor's, or two Hangul given names alike)
+                    # are shared, not given away: search lists both.
+                    if other == where or (owners[where] not in _OWN and owners[other] not in _OWN):
                         continue
                     pair = (table_id, folded, frozenset((where, other)))
                     if pair in reported:
@@ -773,10 +788,16 @@ def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str
         "other": EntryName.of_entry(rival, other[1]),
         "kind": other_kind,
     }
-    if via == "own":
+    if via in _OWN:
         what = Message.of(
             "“{name}” is already a name of {other} ({kind}): a name can lead to one entry only. Choose another "
             "name, or change {other} first.",
+            **values,
+        )
+    elif via == "given":
+        what = Message.of(
+            "“{name}” already leads to {other} ({kind}): it is the given name in their Hangul name. A name can "
+            "lead to one entry only. Choose another name.",
             **values,
         )
     else:
@@ -996,10 +1017,9 @@ def state_problems(
             problems += entry_problems(entry)
     problems += reference_problems(entries, present=present, changed=changed)
     problems += name_problems(entries, changed)
-    seasons = [e for e in entries if isinstance(e, Season)]
-    problems += release_order_problems(
-        seasons, None if changed is None else {int(key) for kind, key in changed if kind == "season"}
-    )
+    changed_seasons = None if changed is None else {int(key) for kind, key in changed if kind == "season"}
+    if changed_seasons is None or changed_seasons:
+        problems += release_order_problems((e for e in entries if isinstance(e, Season)), changed_seasons)
     return problems
 
 

@@ -52,8 +52,7 @@ _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 _CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _COMPAT_JAMO = re.compile(r"^[ㄱ-ㅎ]+$")
-# A name typed in Hangul: syllables (and spaces), at least two.
-_HANGUL_NAME = re.compile("^[\uac00-\ud7a3][\uac00-\ud7a3 ]*[\uac00-\ud7a3]$")
+
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.'’`·:,]")
 _LAST_CHAR = chr(0x10FFFF)
 # Names are cut into grams of this many characters, after a space is added: folding removes every space, so
@@ -493,12 +492,14 @@ class NameIndex:
         if value in self._labels:
             return value, []
         hits = self.search(value, limit=4)
-        # A typed Hangul name that matches no name is another person's name, not a typo: 박지수 is not 박지후,
-        # though one letter (jamo) of one syllable differs. It only gets suggestions.
-        fuzzy_hangul = _HANGUL_NAME.match(value) is not None and bool(hits) and hits[0].score < CONTAINS
+        # A typed Hangul name that is not a name of the entry is another person's name, not a typo: 박지수 is
+        # not 박지후, nor 박미지 박미진, though one letter (jamo) of one syllable differs. It only gets
+        # suggestions.
+        compact = _SEPARATORS.sub("", value)
+        hangul = len(compact) >= 2 and all(is_hangul_syllable(char) for char in compact)
         if (
             hits
-            and not fuzzy_hangul
+            and not (hangul and hits[0].score < EXACT)
             and hits[0].score >= RESOLVE_THRESHOLD
             and (len(hits) == 1 or hits[0].score > hits[1].score)
         ):

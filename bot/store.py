@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import re
 import sqlite3
@@ -17,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import msgspec
@@ -24,9 +26,10 @@ import msgspec
 from bot.catalog import Catalog
 from bot.errors import DatabaseBusy as DatabaseBusy
 from bot.errors import StoreError as StoreError
-from bot.models import Entry, SpoilerLevel
+from bot.models import Entry, Show, SpoilerLevel
 from bot.moderation_store import ModerationRepository
 from bot.pack import Pack, decode_entry, encode_entry, entry_digest
+from bot.search import characters_of, people_of
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,14 @@ WRITE_QUEUE_TIMEOUT = BUSY_TIMEOUT_MS / 1000
 # After a server's data could not be seeded or upgraded for a busy database, how long lookups answer from
 # what is there without trying again (each try waits the busy timeout).
 SEED_RETRY_PAUSE = 10.0
+# How long a fan's lookup waits for a server's data being rebuilt after a change before answering from the
+# data as it was (only a very large server's takes longer).
+LOOKUP_WAIT = 0.2
+# How long it may wait for a server's data loading for the first time (seeding it may wait for a lock), before
+# the lookup is deferred: well within Discord's 3 s.
+FIRST_LOAD_WAIT = 1.5
+# Entry rows from which a server's catalog is built in a worker thread.
+BUILD_IN_THREAD = 2000
 
 _BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -117,6 +128,10 @@ class Store(ModerationRepository):
         # Guilds already checked against the bundled pack since start-up.
         self._current: set[int] = set()
         self._spoiler_levels: dict[int, SpoilerLevel] = {}
+        # A server's previous catalog, which fans' lookups answer from while its new one is being built.
+        self._stale: dict[int, Catalog] = {}
+        # The task loading a server's catalog, and the data generation it loads.
+        self._loading: dict[int, tuple[int, asyncio.Task[Catalog]]] = {}
         # Guilds whose seeding found the database busy, and when lookups may try it again (loop time).
         self._seed_retry_at: dict[int, float] = {}
 
@@ -139,12 +154,20 @@ class Store(ModerationRepository):
                 reader = await _connect(path, read_only=True)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"cannot use the database {path}: {exc}") from exc
+            store = cls(writer, reader, pack)
             try:
-                yield cls(writer, reader, pack)
+                yield store
             finally:
+                await store._stop_loading()
                 await reader.close()
         finally:
             await writer.close()
+
+    async def _stop_loading(self) -> None:
+        tasks = [task for _, task in self._loading.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -231,12 +254,52 @@ class Store(ModerationRepository):
     # -- show data ---------------------------------------------------------------------------------------
 
     async def catalog(self, guild_id: int | None) -> Catalog:
-        """The show data a place answers from: the server's own copy, or the bundled pack outside servers."""
+        """The show data a place answers from, as it is now: the server's own copy, or the bundled pack
+        outside servers. Loaded (and its name indexes built) in a worker thread for a large server."""
         if guild_id is None:
             return self._pack_catalog
         cached = self._catalogs.get(guild_id)
         if cached is not None:
             return cached
+        return await asyncio.shield(self._loading_task(guild_id))
+
+    async def lookup_catalog(self, guild_id: int | None, wait: float = LOOKUP_WAIT) -> Catalog | None:
+        """For a fan's lookup: the data as it is now if it is ready within `wait` seconds, else the data as it
+        was before the latest change (a very large server's is rebuilt in the background meanwhile); None when
+        the server's data is still loading for the first time after FIRST_LOAD_WAIT."""
+        if guild_id is None:
+            return self._pack_catalog
+        cached = self._catalogs.get(guild_id)
+        if cached is not None:
+            return cached
+        task = self._loading_task(guild_id)
+        stale = self._stale.get(guild_id)
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(task), wait if stale is not None else FIRST_LOAD_WAIT
+            )
+        except TimeoutError:
+            return stale
+
+    def _loading_task(self, guild_id: int) -> asyncio.Task[Catalog]:
+        """The task loading a server's data as of its latest change (one at a time per server)."""
+        generation = self._generations.get(guild_id, 0)
+        loading = self._loading.get(guild_id)
+        if loading is not None and loading[0] == generation:
+            return loading[1]
+        task = asyncio.get_running_loop().create_task(self._fresh_catalog(guild_id))
+        self._loading[guild_id] = (generation, task)
+
+        def done(finished: asyncio.Task[Catalog]) -> None:
+            if self._loading.get(guild_id, (None, None))[1] is finished:
+                del self._loading[guild_id]
+            if not finished.cancelled() and finished.exception() is not None:
+                log.debug("Loading guild %s's data failed", guild_id, exc_info=finished.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    async def _fresh_catalog(self, guild_id: int) -> Catalog:
         now = asyncio.get_running_loop().time()
         if now < self._seed_retry_at.get(guild_id, 0.0):
             return await self._catalog_as_is(guild_id)
@@ -255,6 +318,7 @@ class Store(ModerationRepository):
         catalog = await self._load_catalog(guild_id)
         if self._generations.get(guild_id, 0) == generation:
             self._catalogs[guild_id] = catalog
+            self._stale.pop(guild_id, None)
         return catalog
 
     async def _catalog_as_is(self, guild_id: int) -> Catalog:
@@ -266,9 +330,12 @@ class Store(ModerationRepository):
         return await self._load_catalog(guild_id)
 
     def forget(self, guild_id: int) -> None:
-        """Drop a server's cached catalog after its data changed; the next lookup reads it afresh."""
+        """Drop a server's cached catalog after its data changed; the next lookup reads it afresh (fans'
+        lookups answer from the previous one while a large server's is rebuilt)."""
         self._generations[guild_id] = self._generations.get(guild_id, 0) + 1
-        self._catalogs.pop(guild_id, None)
+        previous = self._catalogs.pop(guild_id, None)
+        if previous is not None:
+            self._stale[guild_id] = previous
 
     async def ensure_guild(self, guild_id: int) -> None:
         """Seed a server's copy from the pack the first time, or bring it up to a newer pack.
@@ -364,31 +431,42 @@ class Store(ModerationRepository):
         return changed
 
     async def _load_catalog(self, guild_id: int) -> Catalog:
-        entries: list[Entry] = []
-        last_edited: dt.datetime | None = None
-        async with self._reader.execute(
-            "SELECT kind, key, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0"
-            " ORDER BY position, key",
-            (guild_id,),
-        ) as cursor:
-            async for kind, key, data, origin, updated_at in cursor:
-                try:
-                    entries.append(decode_entry(kind, data))
-                except msgspec.ValidationError:
-                    # One unreadable row must not take the whole server's data down with it.
-                    log.exception("Skipping unreadable %s %r of guild %s", kind, key, guild_id)
-                    continue
-                if origin is None or entry_digest(data.encode()) != origin:
-                    # A moderator's edit: the data is fresher than the pack's as-of date.
-                    edited = dt.datetime.fromisoformat(updated_at)
-                    last_edited = edited if last_edited is None else max(last_edited, edited)
-        return Catalog.from_entries(
-            entries,
-            as_of=self.pack.meta.as_of,
-            guild_id=guild_id,
-            last_edited=last_edited,
-            fallback_show=self.pack.show,
+        rows = list(
+            await self._reader.execute_fetchall(
+                "SELECT kind, key, data, origin_digest, updated_at FROM entries WHERE guild_id = ? AND deleted = 0"
+                " ORDER BY position, key",
+                (guild_id,),
+            )
         )
+        build = functools.partial(
+            build_catalog, rows, as_of=self.pack.meta.as_of, guild_id=guild_id, fallback_show=self.pack.show
+        )
+        # Decoding a large server's entries and building its name indexes takes seconds: never on the loop.
+        return await asyncio.to_thread(build) if len(rows) > BUILD_IN_THREAD else build()
+
+
+def build_catalog(rows: list[Any], *, as_of: dt.date, guild_id: int, fallback_show: Show) -> Catalog:
+    """A server's catalog from its entry rows, with the name indexes its lookups search, built ahead."""
+    entries: list[Entry] = []
+    last_edited: dt.datetime | None = None
+    for kind, key, data, origin, updated_at in rows:
+        try:
+            entries.append(decode_entry(kind, data))
+        except msgspec.ValidationError:
+            # One unreadable row must not take the whole server's data down with it.
+            log.exception("Skipping unreadable %s %r of guild %s", kind, key, guild_id)
+            continue
+        if origin is None or entry_digest(data.encode()) != origin:
+            # A moderator's edit: the data is fresher than the pack's as-of date.
+            edited = dt.datetime.fromisoformat(updated_at)
+            edited = edited if edited.tzinfo else edited.replace(tzinfo=dt.UTC)
+            last_edited = edited if last_edited is None else max(last_edited, edited)
+    catalog = Catalog.from_entries(
+        entries, as_of=as_of, guild_id=guild_id, last_edited=last_edited, fallback_show=fallback_show
+    )
+    characters_of(catalog)
+    people_of(catalog)
+    return catalog
 
 
 async def _migrate(db: aiosqlite.Connection, migrations: list[Migration]) -> None:

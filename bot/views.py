@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.answers import answer, fan_catalog, update
 from bot.cards import HiddenPart, reveal_embed
 from bot.cooldowns import FanButton
 from bot.i18n import Lang, lang_of
 from bot.render import truncate
 
 if TYPE_CHECKING:
-    from bot.client import AoadBot
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +55,17 @@ class RevealButton(
         return cls(match["kind"], match["key"], match["part"])
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        bot: AoadBot = interaction.client  # type: ignore[assignment]
         lang = lang_of(interaction)
-        catalog = await bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=True)
         embed = reveal_embed(catalog, self.kind, self.key, self.part, lang)
         if embed is None:
-            await interaction.response.send_message(
+            await answer(
+                interaction,
                 lang.t("That fact is no longer in this server's data: a moderator changed it."),
                 ephemeral=True,
             )
             return
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await answer(interaction, embed=embed, ephemeral=True)
 
 
 def reveal_view(
@@ -148,7 +149,7 @@ class PageButton(
         pages = await make(interaction, self.arg)
         index = max(0, min(len(pages) - 1, self.page + (1 if self.step == "n" else -1)))
         view = pager_view(self.name, self.owner, index, len(pages), self.arg, lang_of(interaction))
-        await interaction.response.edit_message(embed=pages[index], view=view)
+        await update(interaction, embed=pages[index], view=view)
 
 
 def pager_view(name: str, owner: int, index: int, count: int, arg: str, lang: Lang) -> discord.ui.View:
@@ -169,11 +170,12 @@ async def send_pages(
     content: str | None = None,
 ) -> None:
     """Answer with the first page, and Previous / Next when there is more than one."""
-    if len(pages) <= 1:
-        await interaction.response.send_message(content, embed=pages[0], ephemeral=ephemeral)
-        return
-    view = pager_view(name, interaction.user.id, 0, len(pages), arg, lang_of(interaction))
-    await interaction.response.send_message(content, embed=pages[0], view=view, ephemeral=ephemeral)
+    view = (
+        pager_view(name, interaction.user.id, 0, len(pages), arg, lang_of(interaction))
+        if len(pages) > 1
+        else None
+    )
+    await answer(interaction, content, embed=pages[0], view=view, ephemeral=ephemeral)
 
 
 OpenCard = Callable[[discord.Interaction, str, bool], Awaitable[None]]

@@ -12,6 +12,7 @@ import msgspec
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import answer, fan_catalog
 from bot.cards import show_title, staleness_note
 from bot.catalog import Catalog
 from bot.i18n import ENGLISH, Lang, lang_of
@@ -114,9 +115,9 @@ class About(commands.Cog):
     )
     @app_commands.describe(private="Show the answer only to you")
     async def about(self, interaction: discord.Interaction, private: bool = False) -> None:
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=private)
         embed = about_card(catalog, self.bot.latency, _version(), lang_of(interaction))
-        await interaction.response.send_message(embed=embed, ephemeral=private)
+        await answer(interaction, embed=embed, ephemeral=private)
 
 
 def _version() -> str:

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import answer, fan_catalog
 from bot.cards import cast_pages, person_card
 from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
@@ -31,7 +32,7 @@ class Cast(commands.Cog):
         PAGE_MAKERS.pop("c", None)
 
     async def cast_list(self, interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
-        return cast_pages(await self.bot.store.catalog(interaction.guild_id), lang_of(interaction))
+        return cast_pages(await fan_catalog(interaction, update=True), lang_of(interaction))
 
     @app_commands.command(name="cast", description="The cast, or one actor's roles and Season 2 status")
     @app_commands.describe(
@@ -45,7 +46,7 @@ class Cast(commands.Cog):
         private: bool = False,
     ) -> None:
         lang = lang_of(interaction)
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=private)
         if name is None:
             await send_pages(interaction, "c", "", cast_pages(catalog, lang), ephemeral=private)
             return
@@ -59,18 +60,21 @@ class Cast(commands.Cog):
     async def name_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        # Autocomplete cannot wait: while a very large server's data first loads, it has no suggestions.
+        catalog = await self.bot.store.lookup_catalog(interaction.guild_id)
+        if catalog is None:
+            return []
         return [
             app_commands.Choice(name=hit.label, value=hit.key) for hit in people_of(catalog).search(current)
         ]
 
     async def open_card(self, interaction: discord.Interaction, key: str, private: bool) -> None:
         lang = lang_of(interaction)
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=private)
         person = catalog.person(key)
         if person is None:
-            await interaction.response.send_message(
-                lang.t("That cast member is no longer in this server's data."), ephemeral=True
+            await answer(
+                interaction, lang.t("That cast member is no longer in this server's data."), ephemeral=True
             )
             return
         level = await audience_level(interaction, private)

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import answer, fan_catalog
 from bot.cards import character_card
 from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
@@ -38,7 +39,7 @@ class Characters(commands.Cog):
     async def character(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100], private: bool = False
     ) -> None:
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=private)
         key, suggestions = characters_of(catalog).resolve(name)
         if key is None:
             await send_miss(interaction, kind="character", typed=name, hits=suggestions, private=private)
@@ -49,7 +50,10 @@ class Characters(commands.Cog):
     async def name_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        # Autocomplete cannot wait: while a very large server's data first loads, it has no suggestions.
+        catalog = await self.bot.store.lookup_catalog(interaction.guild_id)
+        if catalog is None:
+            return []
         return [
             app_commands.Choice(name=hit.label, value=hit.key)
             for hit in characters_of(catalog).search(current)
@@ -57,11 +61,11 @@ class Characters(commands.Cog):
 
     async def open_card(self, interaction: discord.Interaction, key: str, private: bool) -> None:
         lang = lang_of(interaction)
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=private)
         character = catalog.character(key)
         if character is None:
-            await interaction.response.send_message(
-                lang.t("That character is no longer in this server's data."), ephemeral=True
+            await answer(
+                interaction, lang.t("That character is no longer in this server's data."), ephemeral=True
             )
             return
         level = await audience_level(interaction, private)

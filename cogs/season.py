@@ -9,7 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import answer, fan_catalog
 from bot.cards import season_card, timeline_pages
+from bot.catalog import Catalog
 from bot.cooldowns import FanButton
 from bot.i18n import lang_of
 from bot.lookups import audience_level
@@ -45,16 +47,20 @@ class TimelineButton(
         return cls(int(match["season"]))
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        pages = await timeline(interaction, str(self.season))
+        catalog = await fan_catalog(interaction, private=True)
+        pages = await timeline_of(interaction, catalog, str(self.season))
         await send_pages(interaction, "t", str(self.season), pages, ephemeral=True)
 
 
-async def timeline(interaction: discord.Interaction, season: str) -> list[discord.Embed]:
+async def timeline_of(interaction: discord.Interaction, catalog: Catalog, season: str) -> list[discord.Embed]:
     """A season's whole timeline, at the level of the fan it is shown to (privately)."""
-    bot: AoadBot = interaction.client  # type: ignore[assignment]
-    catalog = await bot.store.catalog(interaction.guild_id)
     level = await audience_level(interaction, private=True)
     return timeline_pages(catalog, int(season), level, lang_of(interaction))
+
+
+async def timeline(interaction: discord.Interaction, season: str) -> list[discord.Embed]:
+    """The timeline's pages again, for Previous / Next."""
+    return await timeline_of(interaction, await fan_catalog(interaction, update=True), season)
 
 
 class Seasons(commands.Cog):
@@ -70,11 +76,12 @@ class Seasons(commands.Cog):
         private: bool = False,
     ) -> None:
         lang = lang_of(interaction)
-        catalog = await self.bot.store.catalog(interaction.guild_id)
+        catalog = await fan_catalog(interaction, private=private)
         season = catalog.season(number)
         if season is None:
             known = ", ".join(str(s.number) for s in catalog.seasons) or "—"
-            await interaction.response.send_message(
+            await answer(
+                interaction,
                 lang.t(
                     "There is no Season {number} in the data yet. Seasons I know: {known}.",
                     number=number,
@@ -88,7 +95,7 @@ class Seasons(commands.Cog):
         view = discord.ui.View(timeout=None)
         view.add_item(TimelineButton(season.number, lang.t("Full timeline")))
         reveal_view(drawn.hidden, lang, view)
-        await interaction.response.send_message(embed=drawn.embed, view=view, ephemeral=private)
+        await answer(interaction, embed=drawn.embed, view=view, ephemeral=private)
 
 
 async def setup(bot: AoadBot) -> None:

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalog import Catalog
 from bot.errors import UserFacingError, report_error
 from bot.i18n import lang_of
 from bot.render import truncate
@@ -22,6 +23,7 @@ from bot.search import characters_of, people_of
 from bot.views import PAGE_MAKERS, send_pages
 from cogs.manage import _entries, _season
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
+from cogs.manage._edits import LARGE_STATE
 from cogs.manage._entries import find, option, stored
 from cogs.manage._forms import FORM_ID, open_form, submit_form
 from cogs.manage._history import history_pages
@@ -99,6 +101,23 @@ class Manage(
         except Exception as exc:
             await report_error(interaction, exc, "a form")
 
+    async def _defer_if_large(self, interaction: discord.Interaction) -> None:
+        """Defer a command before work that takes seconds in a very large server (its data loading for the
+        first time, a check of tens of thousands of entries): answered within Discord's 3 s either way."""
+        catalog = await self.bot.store.lookup_catalog(self._guild(interaction), wait=0.2)
+        if catalog is None or catalog.size > LARGE_STATE:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+
+    async def _ready_catalog(self, interaction: discord.Interaction) -> Catalog:
+        """The data a form opens on. A form must be the first answer, so it cannot wait for a very large
+        server's data loading for the first time: that is said instead."""
+        catalog = await self.bot.store.lookup_catalog(self._guild(interaction), wait=1.5)
+        if catalog is None:
+            raise UserFacingError(
+                "This server's data is still loading (it is very large): try again in a few seconds."
+            )
+        return catalog
+
     def _guild(self, interaction: discord.Interaction) -> int:
         assert interaction.guild_id is not None
         return interaction.guild_id
@@ -166,6 +185,7 @@ class Manage(
         note: app_commands.Range[str, 1, 1000] | None = None,
         season: app_commands.Range[int, 1, 99] = 2,
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _season.stage_edit(
             self.bot,
             self._guild(interaction),
@@ -195,6 +215,7 @@ class Manage(
         confidence: ConfidenceOption | None = None,
         season: app_commands.Range[int, 1, 99] = 2,
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _season.release_edit(
             self.bot,
             self._guild(interaction),
@@ -228,6 +249,7 @@ class Manage(
         season: app_commands.Range[int, 1, 99] = 2,
         text_ko: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _season.news_edit(
             self.bot,
             self._guild(interaction),
@@ -271,6 +293,7 @@ class Manage(
         season: app_commands.Range[int, 1, 99] = 2,
         description_ko: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _entries.character_add(
             self.bot,
             self._guild(interaction),
@@ -304,7 +327,7 @@ class Manage(
         guild_id = self._guild(interaction)
         problems = Problems()
         key = find(
-            characters_of(await self.bot.store.catalog(guild_id)), "character", name, option("name"), problems
+            characters_of(await self._ready_catalog(interaction)), "character", name, option("name"), problems
         )
         problems.check()
         entry = await stored(self.bot, guild_id, "character", str(key))
@@ -315,6 +338,7 @@ class Manage(
     async def character_remove(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _entries.character_remove(
             self.bot, self._guild(interaction), await server_lang(self.bot, interaction), name=name
         )
@@ -341,6 +365,7 @@ class Manage(
         variants: app_commands.Range[str, 1, 1000] | None = None,
         plays: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _entries.cast_add(
             self.bot,
             self._guild(interaction),
@@ -373,6 +398,7 @@ class Manage(
     async def cast_remove(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
+        await self._defer_if_large(interaction)
         pending = await _entries.cast_remove(
             self.bot, self._guild(interaction), await server_lang(self.bot, interaction), name=name
         )
@@ -462,6 +488,7 @@ class Manage(
             raise UserFacingError(
                 "There is no revision #{number} in this server. See `/manage history`.", number=revision
             )
+        await self._defer_if_large(interaction)
         pending = await revert_edit(self.bot, guild_id, await server_lang(self.bot, interaction), found)
         if pending.batch:
             await send_batch_preview(interaction, self.bot, pending)
@@ -472,6 +499,7 @@ class Manage(
 
     @app_commands.command(name="export", description="Download this server's data as a JSON file")
     async def export(self, interaction: discord.Interaction) -> None:
+        await self._defer_if_large(interaction)
         await export_command(self.bot, interaction)
 
     @app_commands.command(

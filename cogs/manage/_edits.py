@@ -6,6 +6,7 @@ is written); this module turns the result into a pending change and describes it
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import unicodedata
@@ -48,6 +49,8 @@ from bot.rules import (
 )
 
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
+# Entries from which a server's state is checked in a worker thread, and its moderators' commands are deferred.
+LARGE_STATE = 5000
 # Stands in for a fact whose typed text or sources were refused, so that the rest of what was typed can still be
 # checked against the data (a name taken, a date out of order) and every problem told at once.
 STAND_IN = Fact(text="…", confidence="unconfirmed", sources=(Source(name="…", published="2000"),))
@@ -298,7 +301,22 @@ def catalog_entries(catalog: Catalog) -> list[Entry]:
     return [catalog.show, *catalog.people, *catalog.characters, *catalog.seasons, *catalog.news]
 
 
-def check_changes(
+async def check_changes(
+    current: Iterable[Entry],
+    changes: Sequence[Change],
+    labels: Mapping[str, Message] | None = None,
+    problems: Problems | None = None,
+) -> None:
+    """`checked_changes`, in a worker thread for a large server (checking 100,000 entries' names takes
+    seconds of CPU, which must not stall the event loop)."""
+    current = list(current)
+    if len(current) > LARGE_STATE:
+        await asyncio.to_thread(checked_changes, current, changes, labels, problems)
+    else:
+        checked_changes(current, changes, labels, problems)
+
+
+def checked_changes(
     current: Iterable[Entry],
     changes: Sequence[Change],
     labels: Mapping[str, Message] | None = None,

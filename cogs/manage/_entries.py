@@ -133,7 +133,7 @@ async def character_add(
     if assumed:
         notes.append(assumed_confidence_note(Message.of("who they are")))
     change = Change("character", character.key, None, character, None)
-    check_changes(
+    await check_changes(
         catalog_entries(catalog),
         [change],
         {
@@ -244,7 +244,7 @@ async def cast_add(
             text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
             text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
         )
-    check_changes(
+    await check_changes(
         catalog_entries(catalog),
         changes,
         {"name": option("name"), "hangul": option("hangul"), "variants": option("variants")},

@@ -46,6 +46,7 @@ from bot.rules import (
 from bot.search import people_of
 from cogs.manage._access import ensure_moderator, server_lang
 from cogs.manage._edits import (
+    LARGE_STATE,
     PendingEdit,
     assumed_confidence_note,
     catalog_entries,
@@ -577,12 +578,17 @@ async def submit_form(interaction: discord.Interaction, form_id: int) -> None:
             ephemeral=True,
         )
         return
+    catalog = await bot.store.lookup_catalog(stored_form.guild_id, wait=0.2)
+    if catalog is None or catalog.size > LARGE_STATE:
+        # Checking a very large server's data takes seconds: answered within Discord's 3 s first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
     try:
         await _apply(interaction, bot, stored_form, current, values)
     except RuleViolation as refused:
-        await interaction.response.send_message(
-            refused.render(lang), view=reopen_view(form_id, lang), ephemeral=True
+        send = (
+            interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
         )
+        await send(refused.render(lang), view=reopen_view(form_id, lang), ephemeral=True)
 
 
 async def _apply(
@@ -600,12 +606,10 @@ async def _apply(
     after = with_spoiler_rules(await form.edited(), form.notes)
     change = Change(current.kind, current.key, current.entry, after, current.version)
     catalog = await bot.store.catalog(stored_form.guild_id)
-    check_changes(catalog_entries(catalog), [change], form.labels(), form.problems)
+    await check_changes(catalog_entries(catalog), [change], form.labels(), form.problems)
     form.problems.check()
     if after == current.entry:
-        await interaction.response.send_message(
-            lang.t("Nothing changed: the form had the same values."), ephemeral=True
-        )
+        await send_ephemeral(interaction, lang.t("Nothing changed: the form had the same values."))
         return
     title, body = describe_update(current.entry, after, await server_lang(bot, interaction))
     pending = PendingEdit(

@@ -255,7 +255,8 @@ async def export_command(bot: AoadBot, interaction: discord.Interaction) -> None
             limit=limit // 1024,
         )
     filename = f"aoad-{guild_id}-{now:%Y%m%d-%H%M%S}.json"
-    await interaction.response.send_message(
+    send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+    await send(
         lang.t(
             "This server's data: {people} cast members, {characters} characters, {seasons} seasons and {news} "
             "news entries. `/manage import` reads it back, here or in another server.",

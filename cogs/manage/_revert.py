@@ -118,7 +118,7 @@ async def revert_edit(bot: AoadBot, guild_id: int, server: Lang, found: Revision
         )
         for c in plan.changes
     ]
-    check_changes(catalog_entries(await store.catalog(guild_id)), changes)
+    await check_changes(catalog_entries(await store.catalog(guild_id)), changes)
     summary = ENGLISH.t("Reverted: {summary}", summary=truncate(found.summary, 200))
     title = server.t("Reverted: {summary}", summary=truncate(found.summary, 200))
     if found.kind == BATCH:

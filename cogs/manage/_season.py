@@ -55,7 +55,7 @@ async def _season(bot: AoadBot, guild_id: int, number: int) -> tuple[Season, int
 
 
 async def _check(bot: AoadBot, guild_id: int, changes: list[Change], labels: dict[str, Message]) -> None:
-    check_changes(catalog_entries(await bot.store.catalog(guild_id)), changes, labels)
+    await check_changes(catalog_entries(await bot.store.catalog(guild_id)), changes, labels)
 
 
 def _stage_fact(season: int, stage: Stage, note: str | None, fact: Fact) -> Fact:
@@ -176,7 +176,7 @@ async def release_edit(
         early = Change(
             "season", str(season), current, msgspec.structs.replace(current, release=release.text), version
         )
-        check_changes(catalog_entries(await bot.store.catalog(guild_id)), [early], labels, problems)
+        await check_changes(catalog_entries(await bot.store.catalog(guild_id)), [early], labels, problems)
     problems.check()
     assert release is not None
     fact = Fact(

@@ -1,0 +1,73 @@
+"""Answering fans within Discord's 3 seconds, whatever the size of a server's data.
+
+A server's data is loaded once and kept; after a moderator's change it is loaded again, and a fan's lookup
+meanwhile answers from the data as it was. Only the very first lookup in a very large server (100,000
+characters) has nothing to answer from while its data loads, for a few seconds: that one is deferred first
+("thinking…"), and answered when the data is ready. `answer` and `update` then send the reply whichever way the
+interaction was acknowledged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+if TYPE_CHECKING:
+    from bot.catalog import Catalog
+    from bot.client import AoadBot
+
+# Where `fan_catalog` notes how it acknowledged an interaction: "public", "private" or "update".
+DEFERRED = "aoad-deferred"
+
+
+async def fan_catalog(
+    interaction: discord.Interaction, *, private: bool = True, update: bool = False
+) -> Catalog:
+    """The data a fan's lookup answers from, the interaction acknowledged first if it must wait for it.
+
+    `private`: the answer will be private (a thinking reply is then private too). `update`: the answer edits
+    the message the fan pressed a button on."""
+    bot: AoadBot = interaction.client  # type: ignore[assignment]
+    found = await bot.store.lookup_catalog(interaction.guild_id)
+    if found is not None:
+        return found
+    if not interaction.response.is_done():
+        if update:
+            await interaction.response.defer()
+            interaction.extras[DEFERRED] = "update"
+        else:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            interaction.extras[DEFERRED] = "private" if private else "public"
+    return await bot.store.catalog(interaction.guild_id)
+
+
+async def answer(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    ephemeral: bool,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Reply, as the interaction's first answer or after `fan_catalog` deferred it.
+
+    A private answer to a lookup that was deferred in public (a miss, say) goes privately: the public
+    "thinking…" is removed first."""
+    options: dict[str, Any] = {"embed": embed} if embed is not None else {}
+    if view is not None:
+        options["view"] = view
+    if not interaction.response.is_done():
+        await interaction.response.send_message(content, ephemeral=ephemeral, **options)
+        return
+    if ephemeral and interaction.extras.get(DEFERRED) == "public":
+        await interaction.delete_original_response()
+    await interaction.followup.send(content or discord.utils.MISSING, ephemeral=ephemeral, **options)
+
+
+async def update(interaction: discord.Interaction, *, embed: discord.Embed, view: discord.ui.View) -> None:
+    """Edit the message a button was pressed on, as the first answer or after a deferred update."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(embed=embed, view=view)
+    else:
+        await interaction.response.edit_message(embed=embed, view=view)
