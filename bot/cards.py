@@ -92,6 +92,11 @@ def seasons_line(character: Character, level: SpoilerLevel, lang: Lang, short: b
     return ", ".join(lang.t("Season {number}", number=n) for n in shown)
 
 
+def display_name_inert(name: str, hangul: str | None, lang: Lang) -> str:
+    """`display_name` for a field or a description, where markdown is drawn: as typed, never as markup."""
+    return display_name(escape(name), escape(hangul) if hangul else None, lang)
+
+
 def display_name(name: str, hangul: str | None, lang: Lang) -> str:
     """ "Choi Nam-ra (최남라)" for English readers, "최남라 (Choi Nam-ra)" for Korean ones."""
     if not hangul:
@@ -150,7 +155,9 @@ def character_card(
     fields: list[Field] = []
     actor = catalog.person(character.actor) if character.actor else None
     if actor is not None:
-        fields.append(Field(lang.t("Played by"), display_name(actor.name, actor.hangul, lang), inline=True))
+        fields.append(
+            Field(lang.t("Played by"), display_name_inert(actor.name, actor.hangul, lang), inline=True)
+        )
     seasons = seasons_line(character, level, lang)
     if seasons:
         fields.append(Field(lang.t("Appears in"), seasons, inline=True))
@@ -168,8 +175,10 @@ def character_card(
         )
         note(character.season2, "season2")
     elif is_season_one_character(character) and not covers(level, "s2"):
-        # Whether a Season 1 character has Season 2 news at all says whether they live on: hidden alike.
+        # Whether a Season 1 character has Season 2 news at all says whether they live on: hidden alike, with
+        # a Reveal button alike.
         fields.append(Field(lang.t("Season 2"), marked_text(lang.t("No news yet."), hidden=True)))
+        hidden.append(HiddenPart("character", character.key, "season2", lang.t(PART_WORDS["season2"])))
     else:
         fields.append(Field(lang.t("Season 2"), lang.t("No news yet.")))
     return Drawn(
@@ -203,6 +212,7 @@ def person_card(catalog: Catalog, person: Person, level: SpoilerLevel, lang: Lan
                 hidden.append(HiddenPart("character", role.key, "season2", f"{role.name}: {season2}"))
         elif is_season_one_character(role) and not covers(level, "s2"):
             lines.append(f"**{season2}:** {marked_text(lang.t('no news yet.'), hidden=True)}")
+            hidden.append(HiddenPart("character", role.key, "season2", f"{role.name}: {season2}"))
         else:
             lines.append(f"**{season2}:** {lang.t('no news yet.')}")
         name = lang.t(
@@ -323,7 +333,7 @@ def cast_pages(catalog: Catalog, lang: Lang = ENGLISH) -> list[discord.Embed]:
             roles = ", ".join(role.name for role in catalog.roles_of(person.key)) or lang.t(
                 "role not recorded"
             )
-            hangul = f" ({person.hangul})" if person.hangul else ""
+            hangul = f" ({escape(person.hangul)})" if person.hangul else ""
             lines.append(f"**{escape(person.name)}**{hangul} — {escape(roles)}")
         pages.append(
             card(
@@ -354,6 +364,9 @@ def reveal_embed(
         if character is not None and part in PART_WORDS:
             fact = {"profile": character.profile, "fate": character.fate, "season2": character.season2}[part]
             title = f"{display_name(character.name, character.hangul, lang)}: {lang.t(PART_WORDS[part])}"
+            if fact is None and part == "season2":
+                # Hidden alike whether there is news or not: revealed alike too.
+                return card(title=title, description=lang.t("No news yet."), lang=lang)
     elif kind == "news":
         item = next((n for n in catalog.news if n.key == key), None)
         if item is not None:

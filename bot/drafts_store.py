@@ -177,6 +177,14 @@ class DraftRepository:
         if cursor.rowcount != 1:
             raise PreviewTaken(f"preview {claim.preview_id} is no longer open")
 
+    async def _record_claim(
+        self, db: aiosqlite.Connection, claim: PreviewClaim, outcome: dict[str, Any]
+    ) -> None:
+        """In the claiming transaction: what the saved preview became (its revision numbers)."""
+        await db.execute(
+            "UPDATE previews SET outcome = ? WHERE id = ?", (json.dumps(outcome), claim.preview_id)
+        )
+
     # -- forms -----------------------------------------------------------------------------------------------
 
     async def open_form(

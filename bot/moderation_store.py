@@ -29,7 +29,12 @@ OutboxState = Literal["pending", "posting", "posted", "done", "failed"]
 
 
 class ConflictError(Exception):
-    """The entry changed since the moderator started editing it: nothing was written."""
+    """The entry changed since the moderator started editing it: nothing was written. `whole`: some entry of
+    the server changed since the state the change was checked against (not necessarily one it touches)."""
+
+    def __init__(self, message: str, *, whole: bool = False) -> None:
+        super().__init__(message)
+        self.whole = whole
 
 
 # The kind of a revision that changed several entries at once (an import, or undoing one). Its entries'
@@ -400,6 +405,13 @@ class ModerationRepository(DraftRepository):
         # Decoding tens of thousands of entries is CPU work: a large server's is done off the event loop.
         return await asyncio.to_thread(_snapshot_of, rows) if len(rows) > 500 else _snapshot_of(rows)
 
+    async def state_of(self, guild_id: int) -> str:
+        """The digest of a server's data as it is (see DataSnapshot.state): cheap, entries are not read."""
+        rows = await self._rows(
+            "SELECT kind, key, version, deleted FROM entries WHERE guild_id = ?", (guild_id,)
+        )
+        return _state_digest(rows)
+
     async def used_keys(self, guild_id: int, kind: str) -> set[str]:
         """Every key this server ever used for a kind, removed entries included: a new entry never takes an
         old one's key, so histories never mix two entities."""
@@ -446,9 +458,13 @@ class ModerationRepository(DraftRepository):
             else _encode_changes(changes)
         )
         async with self.transaction() as db:
+            if claim is not None:
+                # First: a preview already used says so, whatever else changed since (a second press of Post
+                # is told "already saved", not that the entry changed).
+                await self._claim_preview(db, claim, {})
             live = await self._live_rows(db, guild_id, changes, whole=expected_state is not None)
             if expected_state is not None and _state_digest(list(live.values())) != expected_state:
-                raise ConflictError(f"the data of guild {guild_id} changed meanwhile")
+                raise ConflictError(f"the data of guild {guild_id} changed meanwhile", whole=True)
             inserts: list[tuple[object, ...]] = []
             updates: list[tuple[object, ...]] = []
             removals: list[tuple[object, ...]] = []
@@ -529,7 +545,7 @@ class ModerationRepository(DraftRepository):
             for draft in outbox:
                 result.outbox_ids.append(await self._queue(db, guild_id, first_revision, draft, now))
             if claim is not None:
-                await self._claim_preview(
+                await self._record_claim(
                     db, claim, {"revisions": [r.id for r in result.revisions], "announced": announced}
                 )
         self.forget(guild_id)

@@ -26,7 +26,7 @@ from bot.i18n import ENGLISH, Lang, Message
 from bot.loops import IDLE_WAIT, DueLoop
 from bot.models import Season, Show
 from bot.moderation_store import GuildSettings, OutboxDraft, OutboxItem, Reminder, utcnow
-from bot.render import provenance, truncate
+from bot.render import escape, provenance, truncate
 from bot.store import DatabaseBusy
 
 if TYPE_CHECKING:
@@ -118,8 +118,9 @@ def reminder_text(
         lang.t(
             "Season {season} premieres <t:{stamp}:R>, on <t:{stamp}:F> your time, on {service}.",
             season=season,
+            # Names a moderator may have imported: drawn as typed, never as markup.
+            service=escape(service),
             stamp=stamp,
-            service=service,
         ),
     )
 
@@ -407,7 +408,10 @@ def _event_payload(
     title: str, service: str, season: int, start: dt.datetime, fact: Any, lang: Lang
 ) -> dict[str, Any]:
     description = lang.t(
-        "{show} Season {season} premieres on {service}.", show=title, season=season, service=service
+        "{show} Season {season} premieres on {service}.",
+        show=escape(title),
+        season=season,
+        service=escape(service),
     )
     if fact is not None:
         description += "\n" + lang.t("Release date: {provenance}", provenance=provenance(fact, lang))

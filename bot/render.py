@@ -8,6 +8,7 @@ lost reply.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -125,7 +126,8 @@ def link_text(text: str) -> str:
 
 def link_target(url: str) -> str:
     """A URL safe inside a markdown link's parentheses: a ")" in it cannot close the link early."""
-    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    # "|" would also count as spoiler bars where a text is cut: a spoiler it "closed" would show its text.
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("|", "%7C")
 
 
 def display_host(url: str) -> str:
@@ -135,13 +137,16 @@ def display_host(url: str) -> str:
 
 
 def named_sites(text: str) -> list[str]:
-    """The web addresses a text names ("deadline.com", "www.nme.com/x" → "nme.com")."""
+    """The web addresses a text names ("deadline.com", "www.nme.com/x" → "nme.com"; full-width dots too)."""
+    text = unicodedata.normalize("NFKC", text).replace("。", ".")
     return [_HOST_PREFIX.sub("", found.lower()) for found in _NAMED_SITE.findall(text)]
 
 
 def same_site(named: str, host: str) -> bool:
+    """Whether a site named in a text is the link's host, or a site the host belongs to ("osen.co.kr" for
+    www5.osen.co.kr); never a longer name that merely ends with the host (deadline.com.evil.example)."""
     named = _HOST_PREFIX.sub("", named.lower().rstrip("."))
-    return host == named or host.endswith("." + named) or named.endswith("." + host)
+    return host == named or host.endswith("." + named)
 
 
 def names_other_site(name: str, url: str) -> str | None:

@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -58,6 +59,7 @@ from bot.models import (
     Stage,
     entry_key,
     entry_kind,
+    rough_date_sort_key,
 )
 from bot.render import CONTENT_LIMIT, display_host, escape, names_other_site, truncate
 from bot.search import fold
@@ -178,10 +180,42 @@ def listing(heading: str, lines: Sequence[str], lang: Lang, limit: int = CONTENT
 # -- text --------------------------------------------------------------------------------------------------
 
 
+# Letters that draw as nothing (Hangul fillers, the blank braille cell, Khmer and Mongolian vowel marks): a name of
+# them would look empty, and one holding them would look like another.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+
+
 def clean_text(text: str | None) -> str:
     """NFC, without control or invisible characters (newlines and tabs stay), trimmed."""
     value = unicodedata.normalize("NFC", text or "")
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    return "".join(
+        ch
+        for ch in value
+        if ch in "\n\t" or (unicodedata.category(ch)[0] != "C" and ch not in _BLANK_LETTERS)
+    ).strip()
+
+
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def lookalike_problem(text: str) -> Message | None:
+    """A word mixing Latin with Cyrillic or Greek letters ("Chоi" with a Cyrillic о) looks like a name it is
+    not: refused wherever a name is typed."""
+    for word in re.findall(r"\w+", text):
+        scripts = {
+            script
+            for ch in word
+            if ch.isalpha()
+            for script in _LOOKALIKE_SCRIPTS
+            if unicodedata.name(ch, "").startswith(script)
+        }
+        if len(scripts) > 1:
+            return Message.of(
+                "“{word}” mixes letters of different alphabets that look alike ({scripts}): type it in one.",
+                word=escape(truncate(word, 40)),
+                scripts=", ".join(sorted(scripts)).title(),
+            )
+    return None
 
 
 def has_invisible(text: str) -> bool:
@@ -203,8 +237,10 @@ def typed_text(
     *,
     required: bool = True,
     spoilers: bool = False,
+    name: bool = False,
 ) -> str | None:
-    """Text as typed, cleaned; None when empty and not required. `spoilers`: the text may mark spoilers."""
+    """Text as typed, cleaned; None when empty and not required. `spoilers`: the text may mark spoilers.
+    `name`: it is a name, which must not look like another (see `lookalike_problem`)."""
     text = clean_text(value)
     if not text:
         if required:
@@ -219,6 +255,9 @@ def typed_text(
         )
         return None
     if spoilers and (problem := spoiler_marks_problem(text)) is not None:
+        problems.add(problem, label)
+        return None
+    if name and (problem := lookalike_problem(text)) is not None:
         problems.add(problem, label)
         return None
     return text
@@ -241,6 +280,9 @@ def typed_names(value: str | None, label: Message, problems: Problems) -> tuple[
                 ),
                 label,
             )
+            continue
+        if (problem := lookalike_problem(name)) is not None:
+            problems.add(problem, label)
             continue
         names.append(name)
     unique = tuple(dict.fromkeys(names))
@@ -318,7 +360,8 @@ _RETURN_FLOOR = N_("a Season 1 character's Season 2 news reveals how Season 1 en
 
 
 def is_season_one_character(entry: Entry | None) -> bool:
-    return isinstance(entry, Character) and 1 in entry.seasons
+    """A character of Season 1: in its seasons, or with a Season 1 fate (whatever the seasons say)."""
+    return isinstance(entry, Character) and (1 in entry.seasons or entry.fate is not None)
 
 
 def spoiler_floor(entry: Entry, path: str) -> tuple[SpoilerLevel, str] | None:
@@ -327,7 +370,7 @@ def spoiler_floor(entry: Entry, path: str) -> tuple[SpoilerLevel, str] | None:
         return None
     if path == "fate":
         return "s1", _FATE_FLOOR
-    if path in ("season2", "seasons") and 1 in entry.seasons:
+    if path in ("season2", "seasons") and is_season_one_character(entry):
         return "s2", _RETURN_FLOOR
     return None
 
@@ -463,6 +506,18 @@ def source_problems(source: Source) -> list[Message]:
     if source.url is not None and not _URL.match(source.url):
         problems.append(Message.of("a source's link must start with http:// or https://"))
         return problems
+    if source.url is not None and (
+        "\\" in source.url or "@" in urlsplit(source.url).netloc or source.url.lower().count("://") > 1
+    ):
+        # A backslash or a user name before the host makes browsers go elsewhere than the host shown, and a
+        # second scheme is a second link glued on.
+        problems.append(
+            Message.of(
+                "“{url}” is not one plain link: give each link on its own",
+                url=escape(truncate(source.url, 80)),
+            )
+        )
+        return problems
     if _ANY_URL.match(source.name.strip()) or "://" in source.name:
         problems.append(
             Message.of("a source's name can't be a link: put the link on its own (one link per source)")
@@ -480,7 +535,7 @@ def source_problems(source: Source) -> list[Message]:
     return problems
 
 
-def _typed_url(token: str, line: str, label: Message, problems: Problems) -> str | None:
+def _typed_url(token: str, label: Message, problems: Problems) -> str | None:
     url = "https://" + token if token.lower().startswith("www.") else token
     scheme, sep, rest = url.partition("://")
     if sep:
@@ -504,7 +559,22 @@ def _typed_url(token: str, line: str, label: Message, problems: Problems) -> str
             label,
         )
         return None
+    path = urlsplit(url)
+    if path.path in ("", "/") and not path.query:
+        # What a source says is in an article, not on a site's front page (which changes every day).
+        problems.add(
+            Message.of(
+                "“{url}” is a site's home page: link the article itself, or give the publication and date.",
+                url=escape(truncate(url, 80)),
+            ),
+            label,
+        )
+        return None
     return url
+
+
+# Two links typed without a space between them ("https://a…,https://b…"): cut apart before reading.
+_GLUED_LINKS = re.compile(r"[,;|](?=\s*<?(?:https?://|www\.))", re.IGNORECASE)
 
 
 def parse_source_line(line: str, label: Message, problems: Problems) -> list[Source]:
@@ -513,36 +583,50 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
     urls: list[str] = []
     rest: list[str] = []
     found = len(problems)
+    shown = escape(truncate(line, 80))
     # Links first, whole: links may contain commas, and never spaces.
-    for token in line.split():
+    for token in _GLUED_LINKS.sub(" ", line).split():
         # A link typed as Discord's <https://…> (which hides its preview) is that link.
         candidate = token.strip(",;").removeprefix("<").removesuffix(">")
         if _ANY_URL.match(candidate):
-            url = _typed_url(candidate, line, label, problems)
+            url = _typed_url(candidate, label, problems)
             if url is not None:
                 urls.append(url)
         else:
             rest.append(token)
     published = None
     names: list[str] = []
-    for part in (p.strip() for p in " ".join(rest).split(",")):
+    for part in (clean_text(p) for p in " ".join(rest).split(",")):
         if not part:
             continue
         if (match := _DATE.fullmatch(part)) is not None:
             try:
-                published = check_rough_date(match.group(1))
+                day = check_rough_date(match.group(1))
             except DateError as exc:
                 problems.add(
                     Message.of(
                         "in the source “{source}”: {problem}",
-                        source=escape(truncate(line, 80)),
+                        source=shown,
                         problem=Message(exc.template, inert(exc.values)),
                     ),
                     label,
                 )
+                continue
+            if published is not None:
+                problems.add(
+                    Message.of("“{source}” has two dates: a source was published once.", source=shown), label
+                )
+            elif _first_day(day) > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+                problems.add(
+                    Message.of("“{source}” is dated {date}, which has not come yet.", source=shown, date=day),
+                    label,
+                )
+            published = day
         else:
             names.append(part)
     name = ", ".join(names)
+    if (problem := lookalike_problem(name)) is not None:
+        problems.add(problem, label)
     if len(problems) > found:
         return []
     if len(name) > NAME_LIMIT:
@@ -557,6 +641,14 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
         return []
     if not urls:
         if not name:
+            problems.add(
+                Message.of(
+                    "“{source}” is not a source: give a link, or a publication and its date "
+                    "(deadline.com, 2026-11-20).",
+                    source=shown,
+                ),
+                label,
+            )
             return []
         if published is None:
             problems.add(
@@ -574,7 +666,7 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
         problems.add(
             Message.of(
                 "“{source}” holds {count} links and one name: put each link on its own line, with its own name.",
-                source=escape(truncate(line, 80)),
+                source=shown,
                 count=len(urls),
             ),
             label,
@@ -586,6 +678,11 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
         for problem in source_problems(source):
             problems.add(problem, label)
     return sources if len(problems) == found else []
+
+
+def _first_day(rough: str) -> dt.date:
+    year, month, day = rough_date_sort_key(rough)
+    return dt.date(year, month or 1, day or 1)
 
 
 def source_line(source: Source) -> str:
@@ -1021,6 +1118,29 @@ def state_problems(
     if changed_seasons is None or changed_seasons:
         problems += release_order_problems((e for e in entries if isinstance(e, Season)), changed_seasons)
     return problems
+
+
+def change_problems(before: Entry | None, after: Entry | None) -> list[Problem]:
+    """What a change may not do to an entry, whatever it leads to: a character who was in Season 1 stays in
+    it (dropping Season 1 would make their later seasons, and their Season 2 news, look spoiler-free)."""
+    if (
+        isinstance(before, Character)
+        and isinstance(after, Character)
+        and 1 in before.seasons
+        and 1 not in after.seasons
+    ):
+        return [
+            Problem(
+                Message.of(
+                    "a character who was in Season 1 stays in it: without Season 1, their later seasons and "
+                    "Season 2 news would show to fans who have not seen it. Keep 1 in the seasons."
+                ),
+                "character",
+                after.key,
+                "seasons",
+            )
+        ]
+    return []
 
 
 def removal_problems(entries: Iterable[Entry], removed: set[Where]) -> list[Problem]:

@@ -117,6 +117,9 @@ def fold(text: str) -> str:
     if _HANGUL.search(text):
         # Hangul is compared jamo by jamo, so one wrong vowel is a small typo, not a different syllable.
         return unicodedata.normalize("NFD", text)
+    if not text.isascii():
+        # Accents are how a name is written, not which name it is: "Nam-rá" is "Nam-ra".
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     for spelling, folded in _ROMANISATION:
         text = text.replace(spelling, folded)
     return text

@@ -29,6 +29,7 @@ from bot.errors import StoreError as StoreError
 from bot.models import Entry, Show, SpoilerLevel
 from bot.moderation_store import ModerationRepository
 from bot.pack import Pack, decode_entry, encode_entry, entry_digest
+from bot.rules import state_problems
 from bot.search import characters_of, people_of
 
 log = logging.getLogger(__name__)
@@ -387,43 +388,66 @@ class Store(ModerationRepository):
             "SELECT kind, key, data, origin_digest, deleted FROM entries WHERE guild_id = ?", (guild_id,)
         ) as cursor:
             existing = {(row[0], row[1]): (row[2], row[3], row[4]) for row in await cursor.fetchall()}
-        changed = 0
+        # What the newer pack brings: new entries, entries this server never changed, and removals of those.
+        plan: dict[tuple[str, str], tuple[str, bytes | None, str | None, int]] = {}
         in_pack: set[tuple[str, str]] = set()
         for position, (kind, key, data) in enumerate(self._pack_rows()):
             in_pack.add((kind, key))
             digest = entry_digest(data)
             current = existing.get((kind, key))
             if current is None:
-                await db.execute(
-                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (guild_id, kind, key, data.decode(), digest, now, position),
-                )
-                changed += 1
+                plan[kind, key] = ("insert", data, digest, position)
                 continue
             current_data, origin, deleted = current
             untouched = origin is not None and entry_digest(current_data.encode()) == origin
             if not deleted and untouched and origin != digest:
+                plan[kind, key] = ("update", data, digest, position)
+        for (kind, key), (current_data, origin, deleted) in existing.items():
+            untouched = origin is not None and entry_digest(current_data.encode()) == origin
+            if (kind, key) not in in_pack and untouched and not deleted:
+                plan[kind, key] = ("delete", None, None, 0)
+        live = {
+            where: decode_entry(where[0], data)
+            for where, (data, _, deleted) in existing.items()
+            if not deleted
+        }
+        for where in _unlawful(live, plan):
+            # The server's own data came first: a name its moderators gave away, a cast member one of their
+            # characters plays. The pack's version waits (and is offered again by the next pack).
+            log.warning(
+                "Guild %s: kept its own %s %r instead of the pack's, which would break a rule",
+                guild_id,
+                *where,
+            )
+            del plan[where]
+        changed = 0
+        for (kind, key), (action, blob, planned_digest, position) in plan.items():
+            if action == "insert":
+                assert blob is not None
+                await db.execute(
+                    "INSERT INTO entries (guild_id, kind, key, data, origin_digest, updated_at, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (guild_id, kind, key, blob.decode(), planned_digest, now, position),
+                )
+            elif action == "update":
+                assert blob is not None
                 if kind == "season":
-                    before = getattr(decode_entry(kind, current_data), "release", None)
-                    after = getattr(decode_entry(kind, data), "release", None)
+                    before = getattr(live.get((kind, key)), "release", None)
+                    after = getattr(decode_entry(kind, blob), "release", None)
                     if before != after:
                         # A newer pack announced (or moved) a premiere: its reminders follow.
                         await self._reschedule(db, guild_id, int(key), after)
                 await db.execute(
                     "UPDATE entries SET data = ?, origin_digest = ?, version = version + 1, updated_at = ?,"
                     " position = ? WHERE guild_id = ? AND kind = ? AND key = ?",
-                    (data.decode(), digest, now, position, guild_id, kind, key),
+                    (blob.decode(), planned_digest, now, position, guild_id, kind, key),
                 )
-                changed += 1
-        for (kind, key), (current_data, origin, deleted) in existing.items():
-            untouched = origin is not None and entry_digest(current_data.encode()) == origin
-            if (kind, key) not in in_pack and untouched and not deleted:
+            else:
                 # The pack dropped an entry this server never changed: drop it too.
                 await db.execute(
                     "DELETE FROM entries WHERE guild_id = ? AND kind = ? AND key = ?", (guild_id, kind, key)
                 )
-                changed += 1
+            changed += 1
         await db.execute(
             "UPDATE guilds SET pack_digest = ?, updated_at = ? WHERE guild_id = ?",
             (self.pack.digest, now, guild_id),
@@ -443,6 +467,37 @@ class Store(ModerationRepository):
         )
         # Decoding a large server's entries and building its name indexes takes seconds: never on the loop.
         return await asyncio.to_thread(build) if len(rows) > BUILD_IN_THREAD else build()
+
+
+def _unlawful(
+    live: dict[tuple[str, str], Entry], plan: dict[tuple[str, str], tuple[str, bytes | None, str | None, int]]
+) -> list[tuple[str, str]]:
+    """The parts of a pack upgrade that would break a rule with what the server has (bot.rules, as for any
+    other change): the upgrades and additions involved, or the removals if nothing else is."""
+    plan = dict(plan)
+    unlawful: list[tuple[str, str]] = []
+    for _ in range(len(plan) + 1):
+        after = dict(live)
+        for where, (action, data, _, _) in plan.items():
+            if action == "delete":
+                after.pop(where, None)
+            else:
+                after[where] = decode_entry(where[0], data or b"")
+        changed = set(plan)
+        before = {p.identity for p in state_problems(live.values(), changed=changed)}
+        problems = [p for p in state_problems(after.values(), changed=changed) if p.identity not in before]
+        if not problems:
+            break
+        blamed = {(p.kind or "", p.key or "") for p in problems} & set(plan)
+        if not blamed:
+            # A problem of an entry the pack does not touch: one of the pack's removals broke a reference.
+            blamed = {where for where, (action, *_) in plan.items() if action == "delete"}
+        if not blamed:
+            break
+        for where in blamed:
+            del plan[where]
+            unlawful.append(where)
+    return unlawful
 
 
 def build_catalog(rows: list[Any], *, as_of: dt.date, guild_id: int, fallback_show: Show) -> Catalog:

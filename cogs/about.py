@@ -42,13 +42,13 @@ def publications(catalog: Catalog) -> list[str]:
 def about_card(catalog: Catalog, latency: float, version: str, lang: Lang = ENGLISH) -> discord.Embed:
     show = catalog.show
     other_title = show.title if lang.code == "ko" else show.title_ko
-    title = f"*{show_title(show, lang)}*" + (f" ({other_title})" if other_title else "")
+    title = f"*{escape(show_title(show, lang))}*" + (f" ({escape(other_title)})" if other_title else "")
     description = lang.t(
         "A fan-made guide to {title} on {service}: the cast, the characters and Season 2's status. Every fact "
         "shows its sources and how sure they are (confirmed, reported or unconfirmed), and spoilers stay hidden "
         "until you say how far you have watched.",
         title=title,
-        service=show.streaming_service,
+        service=escape(show.streaming_service),
     )
     freshness = lang.t("Bundled data as of {date}", date=discord.utils.format_dt(_midday(catalog.as_of), "D"))
     if catalog.last_edited is not None:

@@ -220,9 +220,10 @@ def test_season_two_and_profile_are_named_in_words() -> None:
         season2=msgspec.structs.replace(before.season2, status=Season2Status.NOT_RETURNING, text="Not back"),
     )
     title, body = describe_update(before, after)
-    assert title == "Updated: Nam On-jo (who they are, Season 2)"
+    # Nam On-jo is a Season 1 character: a title naming "Season 2" would tell that she comes back.
+    assert title == "Updated: Nam On-jo (who they are)"
     assert "**Who they are:** Class president\n" in body
-    assert "**Season 2:** ||Not back||\n" in body
+    assert "||Season 2: Not back||\n" in body
 
 
 def test_emptied_aliases_show_a_dash() -> None:

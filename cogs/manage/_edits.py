@@ -41,10 +41,12 @@ from bot.rules import (
     Raised,
     RuleViolation,
     apply_changes,
+    change_problems,
     effective_level,
     level_changes,
     raise_spoilers,
     seasons_shown,
+    spoiler_floor,
     state_problems,
 )
 
@@ -178,31 +180,57 @@ def part_name(part: str, lang: Lang) -> str:
     return ": ".join(name for name in names if name)
 
 
-def describe_update(before: Entry, after: Entry, lang: Lang = ENGLISH) -> tuple[str, str]:
-    """A title and body for an edited entry. Spoiler facts stay behind tags; the title names parts only."""
-    parts = changed_parts(before, after)
-    title = lang.t(
-        "Updated: {name} ({parts})",
-        name=label_of(after, lang),
-        parts=", ".join(part_name(p, lang) for p in parts),
-    )
-    return title, "\n".join(change_lines(before, after, lang)) or lang.t("No visible change.")
+def describe_update(
+    before: Entry, after: Entry, lang: Lang = ENGLISH, names: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """A title and body for an edited entry. Spoiler facts stay behind tags; the title names parts only, and
+    not those whose mere change is a spoiler (a Season 1 character's Season 2 news, or later seasons): the
+    title is shown to everyone, as a thread's name too. `names`: cast members' names by key."""
+    parts = [p for p in changed_parts(before, after) if not _telling(after, p) and not _telling(before, p)]
+    if parts:
+        title = lang.t(
+            "Updated: {name} ({parts})",
+            name=label_of(after, lang),
+            parts=", ".join(part_name(p, lang) for p in parts),
+        )
+    else:
+        title = lang.t("Updated: {name}", name=label_of(after, lang))
+    return title, "\n".join(change_lines(before, after, lang, names)) or lang.t("No visible change.")
 
 
-def change_lines(before: Entry, after: Entry, lang: Lang = ENGLISH) -> list[str]:
+def _telling(entry: Entry, part: str) -> bool:
+    """Whether that this part changed at all tells a spoiler (it has a spoiler floor for being there)."""
+    return part in ("season2", "seasons") and spoiler_floor(entry, part) is not None
+
+
+def change_lines(
+    before: Entry, after: Entry, lang: Lang = ENGLISH, names: Mapping[str, str] | None = None
+) -> list[str]:
     """Each changed field of an entry as the announcement shows it (spoilers hidden as for everyone)."""
     lines = []
     for part in changed_parts(before, after):
         value = getattr(after, part)
         heading = part_name(part, lang)
         heading = heading[:1].upper() + heading[1:]
+        telling = _telling(after, part) or _telling(before, part)
         if isinstance(value, Fact):
-            level = effective_level(after, part, value)
-            lines.append(f"**{heading}:** {fact_block(value, lang, level)}")
+            block = fact_block(value, lang, effective_level(after, part, value))
+            if telling:
+                # What the part is called would tell it too: inside the spoiler with its text.
+                shown, _, sources = block.partition("\n")
+                lines.append(f"||{heading}: {shown[2:-2] if shown.startswith('||') else shown}||\n{sources}")
+            else:
+                lines.append(f"**{heading}:** {block}")
         elif value is None:
-            lines.append(f"**{heading}:** {lang.t('removed')}")
+            removed = lang.t("removed")
+            lines.append(f"||{heading}: {removed}||" if telling else f"**{heading}:** {removed}")
         elif part == "seasons" and isinstance(after, Character):
-            lines.append(f"**{heading}:** {seasons_block(after, lang)}")
+            if telling:
+                lines.append(f"||{heading}: {', '.join(map(str, after.seasons))}||")
+            else:
+                lines.append(f"**{heading}:** {seasons_block(after, lang)}")
+        elif part == "actor" and isinstance(value, str):
+            lines.append(f"**{heading}:** {escape(names.get(value, value) if names else value)}")
         elif isinstance(value, tuple):
             shown = ", ".join(label_text(v, lang) if isinstance(v, LabelledFact) else str(v) for v in value)
             lines.append(f"**{heading}:** {escape(shown) or '—'}")
@@ -306,14 +334,15 @@ async def check_changes(
     changes: Sequence[Change],
     labels: Mapping[str, Message] | None = None,
     problems: Problems | None = None,
+    stand_ins: Iterable[str] = (),
 ) -> None:
     """`checked_changes`, in a worker thread for a large server (checking 100,000 entries' names takes
     seconds of CPU, which must not stall the event loop)."""
     current = list(current)
     if len(current) > LARGE_STATE:
-        await asyncio.to_thread(checked_changes, current, changes, labels, problems)
+        await asyncio.to_thread(checked_changes, current, changes, labels, problems, stand_ins)
     else:
-        checked_changes(current, changes, labels, problems)
+        checked_changes(current, changes, labels, problems, stand_ins)
 
 
 def checked_changes(
@@ -321,13 +350,14 @@ def checked_changes(
     changes: Sequence[Change],
     labels: Mapping[str, Message] | None = None,
     problems: Problems | None = None,
+    stand_ins: Iterable[str] = (),
 ) -> None:
     """Refuse a change that would break a rule about the data (all it would break, at once).
 
     Only what the change introduces counts. `labels` name the option or form field each entry field was
     typed in (by path prefix: "name", "profile", "release"), so a problem names what to fix. With `problems`
-    (what was typed, read so far), the change's problems join them instead, but for fields already refused
-    (the change holds a stand-in for those): the caller refuses everything at once.
+    (what was typed, read so far), the change's problems join them instead, but for the entry fields in
+    `stand_ins` (refused as typed, the change holds a stand-in for them): the caller refuses all at once.
     """
     current = list(current)
     changed = {(c.kind, c.key) for c in changes}
@@ -335,22 +365,18 @@ def checked_changes(
     # What was wrong before the change (data saved before a rule existed) is not this change's doing.
     before = {p.identity for p in state_problems(current, changed=changed)}
     by_where: dict[tuple[str, str], Entry] = {(entry_kind(e), entry_key(e)): e for e in after}
+    transitions = [p for c in changes for p in change_problems(c.before, c.after)]
+    stand_in = tuple(stand_ins)
     found = [
         _labelled(p, labels or {}, by_where)
-        for p in state_problems(after, changed=changed)
-        if p.identity not in before
+        for p in [*transitions, *state_problems(after, changed=changed)]
+        if p.identity not in before and not (p.field and p.field.startswith(stand_in) if stand_in else False)
     ]
     if problems is None:
         if found:
             raise RuleViolation(found)
         return
-    refused = {_field_of(p) for p in problems}
-    problems.extend(p for p in found if p.label is None or _field_of(p) not in refused)
-
-
-def _field_of(problem: Problem) -> tuple[str, str] | None:
-    label = problem.label
-    return None if label is None else (type(label).__name__, label.template)
+    problems.extend(found)
 
 
 @dataclass(frozen=True)

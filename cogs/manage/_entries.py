@@ -19,6 +19,7 @@ from bot.rules import (
     TEXT_LIMIT,
     OptionName,
     Problems,
+    is_season_one_character,
     removal_problems,
     typed_confidence,
     typed_names,
@@ -102,14 +103,14 @@ async def character_add(
 ) -> PendingEdit:
     catalog = await bot.store.catalog(guild_id)
     problems = Problems()
-    clean_name = typed_text(name, option("name"), NAME_LIMIT, problems)
+    clean_name = typed_text(name, option("name"), NAME_LIMIT, problems, name=True)
     profile_text = typed_text(description, option("description"), TEXT_LIMIT, problems, spoilers=True)
     profile_ko = typed_text(
         description_ko, option("description_ko"), TEXT_LIMIT, problems, required=False, spoilers=True
     )
     sources = typed_sources(source, option("source"), problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
-    clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False)
+    clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False, name=True)
     clean_aliases = typed_names(aliases, option("aliases"), problems)
     actor_key = find(people_of(catalog), "person", actor, option("actor"), problems) if actor else None
     person = catalog.person(actor_key) if actor_key else None
@@ -146,6 +147,7 @@ async def character_add(
             "profile": option("description"),
         },
         problems,
+        stand_ins=[*(() if clean_name else ("name",)), *(() if profile_text and sources else ("profile",))],
     )
     problems.check()
     assert clean_name is not None
@@ -196,12 +198,13 @@ async def cast_add(
 ) -> PendingEdit:
     catalog = await bot.store.catalog(guild_id)
     problems = Problems()
-    clean_name = typed_text(name, option("name"), NAME_LIMIT, problems)
-    clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False)
+    clean_name = typed_text(name, option("name"), NAME_LIMIT, problems, name=True)
+    clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False, name=True)
     clean_variants = typed_names(variants, option("variants"), problems)
     sources = typed_sources(source, option("source"), problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
     role_key = find(characters_of(catalog), "character", plays, option("plays"), problems) if plays else None
+    named = clean_name is not None
     clean_name = clean_name or STAND_IN.text
     person = Person(
         key=new_key(clean_name, await bot.store.used_keys(guild_id, "person")),
@@ -237,18 +240,31 @@ async def cast_add(
                     actor=escape(clean_name),
                 )
             )
-        title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
         summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
         fact = msgspec.structs.replace(
             fact,
             text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
             text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
         )
+        if is_season_one_character(role):
+            # Someone (new) playing a Season 1 character now tells that the character is back: the title,
+            # shown to everyone, does not name them, and the casting is a Season 2 spoiler.
+            fact = msgspec.structs.replace(fact, spoiler="s2")
+            notes.append(
+                Message.of(
+                    "{character} is a Season 1 character: that someone plays them now tells they are back, so "
+                    "it is announced as a Season 2 spoiler.",
+                    character=escape(role.name),
+                )
+            )
+        else:
+            title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
     await check_changes(
         catalog_entries(catalog),
         changes,
         {"name": option("name"), "hangul": option("hangul"), "variants": option("variants")},
         problems,
+        stand_ins=() if named else ("name",),
     )
     problems.check()
     return PendingEdit(guild_id, changes, title, fact_block(fact, server), summary=summary, notes=notes)

@@ -235,14 +235,14 @@ class CharacterIdentityForm(EntryForm):
             changes,
             "name",
             "name",
-            lambda: typed_text(self.value("name"), self.label_of("name"), NAME_LIMIT, problems),
+            lambda: typed_text(self.value("name"), self.label_of("name"), NAME_LIMIT, problems, name=True),
         )
         self.read(
             changes,
             "hangul",
             "hangul",
             lambda: typed_text(
-                self.value("hangul"), self.label_of("hangul"), NAME_LIMIT, problems, required=False
+                self.value("hangul"), self.label_of("hangul"), NAME_LIMIT, problems, required=False, name=True
             ),
         )
         self.read(
@@ -420,14 +420,14 @@ class PersonForm(EntryForm):
             changes,
             "name",
             "name",
-            lambda: typed_text(self.value("name"), self.label_of("name"), NAME_LIMIT, problems),
+            lambda: typed_text(self.value("name"), self.label_of("name"), NAME_LIMIT, problems, name=True),
         )
         self.read(
             changes,
             "hangul",
             "hangul",
             lambda: typed_text(
-                self.value("hangul"), self.label_of("hangul"), NAME_LIMIT, problems, required=False
+                self.value("hangul"), self.label_of("hangul"), NAME_LIMIT, problems, required=False, name=True
             ),
         )
         self.read(
@@ -611,14 +611,15 @@ async def _apply(
     if after == current.entry:
         await send_ephemeral(interaction, lang.t("Nothing changed: the form had the same values."))
         return
-    title, body = describe_update(current.entry, after, await server_lang(bot, interaction))
+    names = {person.key: person.name for person in catalog.people}
+    title, body = describe_update(current.entry, after, await server_lang(bot, interaction), names)
     pending = PendingEdit(
         guild_id=stored_form.guild_id,
         changes=[change],
         title=title,
         body=body,
         announce_by_default=False,
-        summary=describe_update(current.entry, after, ENGLISH)[0],
+        summary=describe_update(current.entry, after, ENGLISH, names)[0],
         notes=form.notes,
     )
     await send_preview(interaction, bot, pending)

@@ -32,8 +32,9 @@ from bot.moderation_store import Change, ConflictError, utcnow
 from bot.pack import decode_entry, encode_entry
 from bot.premiere import sync_premiere_event
 from bot.render import escape, truncate
+from bot.rules import RuleViolation
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
-from cogs.manage._edits import PendingEdit, level_lines
+from cogs.manage._edits import PendingEdit, catalog_entries, check_changes, level_lines
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 PREVIEW_TIMEOUT = 600.0
 # A save that takes longer than this is answered "Saving…" first, then with its outcome.
 QUICK_ANSWER = 1.5
+# Times a save is checked again when other changes keep landing between its check and its commit.
+RECHECKS = 3
 ACTIONS = ("post", "save", "cancel", "offer")
 
 
@@ -495,19 +498,38 @@ async def _commit(
     )
     announced = announce and any(d.purpose == "announcement" for d in drafts)
     try:
-        result = await store.commit_change(
-            draft.guild_id,
-            pending.changes,
-            summary=pending.summary or pending.title,
-            author_id=interaction.user.id,
-            author_name=author,
-            outbox=drafts,
-            reverts=pending.reverts,
-            batch=pending.batch,
-            expected_state=pending.expected_state,
-            claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
-            announced=announced,
+        for attempt in range(RECHECKS):
+            expected = pending.expected_state
+            if expected is None:
+                # Checked again against the data as it is now, and saved only if nothing changed since this
+                # check: two moderators' previews cannot together break a rule (give one name to two entries,
+                # say) that neither breaks alone.
+                expected = await store.state_of(draft.guild_id)
+                await check_changes(catalog_entries(await store.catalog(draft.guild_id)), pending.changes)
+            try:
+                result = await store.commit_change(
+                    draft.guild_id,
+                    pending.changes,
+                    summary=pending.summary or pending.title,
+                    author_id=interaction.user.id,
+                    author_name=author,
+                    outbox=drafts,
+                    reverts=pending.reverts,
+                    batch=pending.batch,
+                    expected_state=expected,
+                    claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
+                    announced=announced,
+                )
+                break
+            except ConflictError as exc:
+                # Something else in the server changed between the check and the save: check again.
+                if not exc.whole or pending.expected_state is not None or attempt + 1 == RECHECKS:
+                    raise
+    except RuleViolation as refused:
+        await store.settle_preview(
+            preview_id, "refused", actor_id=interaction.user.id, actor_name=author, outcome={"rules": True}
         )
+        return refused.render(lang), _closed(preview_id, draft, lang), None
     except DatabaseBusy as exc:
         # Nothing was written and the preview is still open: its buttons stay, for another try.
         log.warning("The database was busy saving a change in guild %s: %s", draft.guild_id, exc)
@@ -602,6 +624,12 @@ def _what_happened(stored: StoredPreview | None, lang: Lang, _shown_lang: str) -
         return lang.t("Already saved as revision {numbers} by {who}.", numbers=numbers, who=who)
     if stored.state == "cancelled":
         return lang.t("Already cancelled by {who}: nothing was changed.", who=who)
+    if stored.state == "refused" and outcome.get("rules"):
+        return lang.t(
+            "This preview was refused when {who} pressed it: with what another moderator saved meanwhile, it "
+            "would break a rule about the data. Nothing was saved. Run the command again.",
+            who=who,
+        )
     if stored.state == "refused":
         return lang.t(
             "This preview was refused when {who} pressed it: the data had changed meanwhile, so nothing was saved. "

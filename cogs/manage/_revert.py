@@ -146,7 +146,10 @@ async def revert_edit(bot: AoadBot, guild_id: int, server: Lang, found: Revision
     [change] = changes
     label = label_of(change.after or change.before, server)  # type: ignore[arg-type]
     if change.after is not None and change.before is not None:
-        _, body = describe_update(change.before, change.after, server)
+        catalog = await store.catalog(guild_id)
+        _, body = describe_update(
+            change.before, change.after, server, {person.key: person.name for person in catalog.people}
+        )
     elif change.after is not None:
         body = server.t("{name} is back.", name=escape(label))
     else:

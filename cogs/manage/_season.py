@@ -92,7 +92,10 @@ async def stage_edit(
         fact = msgspec.structs.replace(fact, confidence=current.stage_fact.confidence)
     after = msgspec.structs.replace(current, stage=new_stage, stage_fact=fact)
     if after == current or (
-        same_stage and fact.text == current.stage_fact.text and sources == current.stage_fact.sources
+        same_stage
+        and fact.text == current.stage_fact.text
+        and sources == current.stage_fact.sources
+        and fact.confidence == current.stage_fact.confidence
     ):
         raise UserFacingError(
             "Nothing changed: {sentence}, with the same sources.",
@@ -189,7 +192,8 @@ async def release_edit(
     if (
         current.release == release.text
         and current.release_fact is not None
-        and (current.release_fact.sources == fact.sources)
+        and current.release_fact.sources == fact.sources
+        and (assumed or current.release_fact.confidence == chosen)
     ):
         raise UserFacingError("Nothing changed: that is already the release date, with the same source.")
     change = Change("season", str(season), current, after, version)

@@ -277,13 +277,16 @@ async def test_season_two_news_of_a_season_one_character_saved_as_none_is_an_s2_
     assert f"🔒 **Season 2** is saved as s2 (Season 2 spoiler), not none: {RETURN_REASON}." in (
         preview.content or ""
     )
-    assert preview.embeds[0]["description"].startswith(f"**Season 2:** ||{SEASON2_NEWS}||")
+    # The line's label would tell that a Season 1 character comes back, so the whole line is hidden.
+    hidden = f"||Season 2: {SEASON2_NEWS}||"
+    assert preview.embeds[0]["description"].startswith(hidden)
 
     await press(world, result, "Post")
     [message] = await world.announcements(1)
     text = announced(message)
-    assert f"||{SEASON2_NEWS}||" in text
-    assert SEASON2_NEWS not in text.replace(f"||{SEASON2_NEWS}||", "")
+    assert hidden in text
+    assert SEASON2_NEWS not in text.replace(hidden, "")
+    assert "Season 2" not in text.replace(hidden, "")
     season2 = (await stored_character(world, "han-gyeong-su")).season2
     assert season2 is not None
     assert season2.spoiler == "s2"
@@ -357,12 +360,12 @@ async def test_in_korean_the_preview_says_why_the_level_was_raised_and_the_annou
         reason=KO.t(RETURN_REASON),
     )
     assert raised in (preview.content or "")
-    assert preview.embeds[0]["description"].startswith(
-        f"**{KO.t('Season 2')}:** ||군인이 되어 시즌 2에 돌아온다||"
-    )
+    hidden = f"||{KO.t('Season 2')}: 군인이 되어 시즌 2에 돌아온다||"
+    assert preview.embeds[0]["description"].startswith(hidden)
     await press(world, result, KO.t("Post"), locale="ko")
     [message] = await world.announcements(1)
-    assert "||군인이 되어 시즌 2에 돌아온다||" in announced(message)
+    assert hidden in announced(message)
+    assert KO.t("Season 2") not in announced(message).replace(hidden, "")
 
     public = await card(world, "character", "Han Gyeong-su", locale="ko")
     assert fields(public.embeds[0])[KO.t("Season 2")].startswith("||군인이 되어 시즌 2에 돌아온다||")
@@ -376,10 +379,12 @@ async def test_a_season_one_characters_later_seasons_are_a_season_two_spoiler(wo
     result, preview = await edit_form(
         world, "character edit", {"name": "Han Gyeong-su"}, {"Seasons (e.g. 1, 2)": "1, 2"}
     )
-    assert preview.embeds[0]["description"] == "**Seasons:** 1, ||2||"
+    # Even the word "Seasons" beside a Season 1 character tells that they come back: the whole line hides.
+    assert preview.embeds[0]["description"] == "||Seasons: 1, 2||"
     await press(world, result, "Post")
     [message] = await world.announcements(1)
-    assert message.request["embeds"][0]["description"] == "**Seasons:** 1, ||2||"
+    assert message.request["embeds"][0]["description"] == "||Seasons: 1, 2||"
+    assert "Seasons" not in message.request["embeds"][0]["title"]
     assert (await stored_character(world, "han-gyeong-su")).seasons == (1, 2)
 
     owner = world.guild.member("server-owner")
@@ -409,10 +414,10 @@ async def test_in_korean_the_later_seasons_are_hidden_alike(world: World) -> Non
         {KO.t("Seasons (e.g. 1, 2)"): "1, 2"},
         locale="ko",
     )
-    assert preview.embeds[0]["description"] == f"**{KO.t('seasons')}:** 1, ||2||"
+    assert preview.embeds[0]["description"] == f"||{KO.t('seasons')}: 1, 2||"
     await press(world, result, KO.t("Post"), locale="ko")
     [message] = await world.announcements(1)
-    assert message.request["embeds"][0]["description"].endswith(" 1, ||2||")
+    assert message.request["embeds"][0]["description"] == f"||{KO.t('seasons')}: 1, 2||"
 
     public = await card(world, "character", "Han Gyeong-su", locale="ko")
     assert fields(public.embeds[0])[KO.t("Appears in")] == KO.t("Season {number}", number=1)
