@@ -160,6 +160,13 @@ ODD_DATES = (
     "2026",
     "2026-11",
     "2026-11-21",
+    # Around Season 1's premiere (2022-01-28): a later season may not come out before it.
+    "2021-12-31",
+    "2022-01-27",
+    "2022-01-28",
+    "2022-01-28 17:00 KST",
+    "early 2022",
+    "2022",
 )
 
 
@@ -203,8 +210,29 @@ def release_dates(low: int, high: int) -> st.SearchStrategy[str]:
     return st.one_of(rough_dates(low, high), soon, timed).map(lambda text: pad(text, low, high))
 
 
+# Lines that hold more than one source, or a site's home page: each must become sources one by one, or be
+# refused (never one link drawn under another's name).
+MULTI_LINKS = (
+    "https://a.example/one, https://b.example/two",
+    "https://a.example/one https://b.example/two",
+    "https://a.example/onehttps://b.example/two",
+    "https://a.example/one;https://b.example/two",
+    "deadline.com, https://evil.example/x",
+    "Deadline, https://a.example/one, https://b.example/two",
+    "[deadline.com](https://evil.example/x)",
+    "https://deadline.com.evil.example/story",
+    "https://user@deadline.com/story",
+    "https://deadline.com\\@evil.example/x",
+    "https://www.netflix.com/",
+    "https://deadline.com",
+    "Netflix, https://about.netflix.com/",
+    "https://a.example/one, 2026-11-20, 2026-11-21",
+    "Soompi, 2026-11-20 2026-11-21",
+)
+
+
 def sources(low: int, high: int) -> st.SearchStrategy[str]:
-    """Sources: links, "publication, date", both, and hostile text."""
+    """Sources: links, "publication, date", both, several on a line, home pages, and hostile text."""
     publication = st.sampled_from(
         ("deadline.com", "Netflix", "Soompi", "연합뉴스", "", "@everyone", "**bold**")
     )
@@ -217,7 +245,44 @@ def sources(low: int, high: int) -> st.SearchStrategy[str]:
         st.builds(lambda name, link: f"{name}, {link}", publication, st.sampled_from(LINKS)),
     )
     huge_link = st.integers(1, high).map(lambda n: ("https://e.x/" + "a" * n)[:high])
-    return st.one_of(valid, valid, huge_link, hostile_text(low, high)).map(lambda text: pad(text, low, high))
+    several = st.one_of(
+        st.sampled_from(MULTI_LINKS),
+        st.lists(st.sampled_from(LINKS), min_size=2, max_size=4).flatmap(
+            lambda links: st.sampled_from((", ", " ", "", " and ", "\t")).map(lambda sep: sep.join(links))
+        ),
+    )
+    return st.one_of(valid, valid, several, huge_link, hostile_text(low, high)).map(
+        lambda text: pad(text, low, high)
+    )
+
+
+# Markers a test can find again in what the bot shows: a fact's text holding SECRET is checked to stay hidden
+# wherever the fact is above "none"; MARKED is always typed inside a moderator's own ||spoiler||.
+SECRET = "Zq"
+MARKED = "Zs"
+ODD_SPOILERS = (
+    "||",
+    "|||",
+    "||||",
+    "\\||",
+    "|| ||",
+    "||**bold**||",
+    "||<@123>||",
+    "||https://evil.example||",
+)
+
+
+def spoiler_texts(low: int, high: int) -> st.SearchStrategy[str]:
+    """Texts as a moderator writing about spoilers would type them: plain words, findable secrets, their own
+    ||spoiler|| marks (paired, unpaired, empty, around markup), and hostile pieces."""
+    word = st.from_regex(r"[A-Za-z]{2,8}", fullmatch=True)
+    secret = st.integers(0, 99_999).map(lambda n: f"{SECRET}{n}")
+    marked = st.integers(0, 99_999).map(lambda n: f"||{MARKED}{n}||")
+    marked_more = st.tuples(word, st.integers(0, 99_999)).map(lambda p: f"||{p[0]} {MARKED}{p[1]} **x**||")
+    piece = st.one_of(
+        word, word, secret, marked, marked_more, st.sampled_from(ODD_SPOILERS), st.sampled_from(MARKDOWN)
+    )
+    return st.lists(piece, min_size=1, max_size=10).map(" ".join).map(lambda text: pad(text, low, high))
 
 
 def offsets(low: int, high: int) -> st.SearchStrategy[str]:
@@ -230,6 +295,14 @@ def offsets(low: int, high: int) -> st.SearchStrategy[str]:
     )
     listed = st.lists(one, max_size=14).map(", ".join)
     return st.one_of(listed, hostile_text(low, high)).map(lambda text: pad(text, low, high))
+
+
+def new_names(known: Sequence[str], low: int, high: int) -> st.SearchStrategy[str]:
+    """Names for a new entry: names, aliases and Hangul names other entries already have (as typed, or
+    mangled), lists of them, and hostile text."""
+    taken = names(known, low, high)
+    listed = st.lists(taken, min_size=1, max_size=4).map(", ".join)
+    return st.one_of(taken, taken, listed, hostile_text(low, high)).map(lambda text: pad(text, low, high))
 
 
 def names(known: Sequence[str], low: int, high: int) -> st.SearchStrategy[str]:

@@ -24,20 +24,22 @@ import json
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import SOMETHING_WENT_WRONG
-from bot.i18n import N_, Lang
+from bot.i18n import ENGLISH, N_, Lang
 from bot.moderation_store import utcnow
 from bot.pack import Pack
 from bot.portable import ImportProblems, decode_file, encode_file, export_data
+from bot.rules import effective_level, facts_of, own_names, state_problems
 from tests import hostile
 from tests.cogs.world import World, new_guild
 from tests.discord_limits import check_mentions, check_requests, describe
@@ -85,6 +87,8 @@ class Context:
 
     characters: list[str]
     people: list[str]
+    # Every name, alias, variant and Hangul name that identifies an entry: what a new one may not take.
+    identities: list[str]
     roles: list[Any]
     channels: list[Any]
     tokens: tuple[str, ...]
@@ -95,6 +99,10 @@ class Context:
         return cls(
             characters=[c.name for c in pack.characters],
             people=[p.name for p in pack.people],
+            identities=[
+                *(name for c in pack.characters for name in own_names(c)),
+                *(name for p in pack.people for name in own_names(p)),
+            ],
             roles=list(guild.roles),
             channels=list(guild.channels),
             tokens=hostile.mentions(
@@ -115,6 +123,15 @@ def _bounds(spec: JSON) -> tuple[int, int]:
 
 def text(spec: JSON, ctx: Context) -> st.SearchStrategy[str]:
     return hostile.hostile_text(*_bounds(spec), ctx.tokens)
+
+
+def rich_text(spec: JSON, ctx: Context) -> st.SearchStrategy[str]:
+    """A fact's text: hostile, or written with spoiler marks and secrets the checks look for."""
+    return st.one_of(text(spec, ctx), hostile.spoiler_texts(*_bounds(spec)))
+
+
+def new_name(spec: JSON, ctx: Context) -> st.SearchStrategy[str]:
+    return hostile.new_names(ctx.identities, *_bounds(spec))
 
 
 def character(spec: JSON, ctx: Context) -> st.SearchStrategy[str]:
@@ -318,7 +335,7 @@ OPTIONS: dict[str, dict[str, Kind]] = {
         "stage": choice,
         "source": source,
         "confidence": choice,
-        "note": text,
+        "note": rich_text,
         "season": integer,
     },
     "manage season release-date": {
@@ -329,34 +346,34 @@ OPTIONS: dict[str, dict[str, Kind]] = {
         "season": integer,
     },
     "manage season news": {
-        "text": text,
+        "text": rich_text,
         "source": source,
         "confidence": choice,
         "date": rough_date,
         "spoiler": choice,
         "season": integer,
-        "text_ko": text,
+        "text_ko": rich_text,
     },
     "manage character add": {
-        "name": text,
-        "description": text,
+        "name": new_name,
+        "description": rich_text,
         "source": source,
         "confidence": choice,
-        "hangul": text,
-        "aliases": text,
+        "hangul": new_name,
+        "aliases": new_name,
         "actor": person,
         "spoiler": choice,
         "season": integer,
-        "description_ko": text,
+        "description_ko": rich_text,
     },
     "manage character edit": {"name": character, "part": choice, "status": choice},
     "manage character remove": {"name": character},
     "manage cast add": {
-        "name": text,
+        "name": new_name,
         "source": source,
         "confidence": choice,
-        "hangul": text,
-        "variants": text,
+        "hangul": new_name,
+        "variants": new_name,
         "plays": character,
     },
     "manage cast edit": {"name": person},
@@ -368,21 +385,30 @@ OPTIONS: dict[str, dict[str, Kind]] = {
 }
 
 # The moderator forms' fields, by their English label: what to type into them besides hostile text.
-FORM_FIELDS: dict[str, Callable[[int, int], st.SearchStrategy[str]]] = {
-    N_("Confidence: confirmed, reported, unconfirmed"): lambda low, high: st.sampled_from(
+FORM_FIELDS: dict[str, Callable[[int, int, Context], st.SearchStrategy[str]]] = {
+    N_("Confidence: confirmed, reported, unconfirmed"): lambda low, high, ctx: st.sampled_from(
         ("confirmed", "reported", "unconfirmed", "Confirmed ", "sure")
     ),
-    N_("Spoiler level: none, s1, s2"): lambda low, high: st.sampled_from(
+    N_("Spoiler level: none, s1, s2"): lambda low, high, ctx: st.sampled_from(
         ("none", "s1", "s2", "S2", "s3", "")
     ),
-    N_("Seasons (e.g. 1, 2)"): lambda low, high: st.sampled_from(
-        ("1", "1, 2", "2,2", "0", "100", "１", "1,,2", "")
+    N_("Seasons (e.g. 1, 2)"): lambda low, high, ctx: st.sampled_from(
+        ("1", "1, 2", "2,2", "0", "100", "１", "1,,2", "2", "3", "")
     ),
-    N_("Sources, one per line: link, or name, date"): lambda low, high: st.lists(
+    N_("Sources, one per line: link, or name, date"): lambda low, high, ctx: st.lists(
         hostile.sources(1, 200), min_size=1, max_size=12
     ).map(lambda lines: "\n".join(lines)[:high]),
-    N_("Actor (name or key; empty for none)"): lambda low, high: hostile.names(
+    N_("Actor (name or key; empty for none)"): lambda low, high, ctx: hostile.names(
         ["lee-min-jae", "Park Ji-hu", "Yoon Chan-young"], low, high
+    ),
+    N_("Text"): lambda low, high, ctx: hostile.spoiler_texts(max(low, 1), high),
+    N_("Text (empty removes it)"): lambda low, high, ctx: hostile.spoiler_texts(low, high),
+    N_("Text in Korean (optional)"): lambda low, high, ctx: hostile.spoiler_texts(low, high),
+    N_("Name"): lambda low, high, ctx: hostile.names(ctx.identities, max(low, 1), high),
+    N_("Hangul name"): lambda low, high, ctx: hostile.names(ctx.identities, low, high),
+    N_("Aliases (comma-separated)"): lambda low, high, ctx: hostile.new_names(ctx.identities, low, high),
+    N_("Other spellings (comma-separated)"): lambda low, high, ctx: hostile.new_names(
+        ctx.identities, low, high
     ),
 }
 
@@ -522,7 +548,9 @@ class Fuzzer:
 
     def draw_form(self, data: st.DataObject) -> FormPlan:
         """What to do with each field of a form the bot may open: leave it, type what it expects, or hostile text."""
-        specials = {label: data.draw(kind(0, 4000), label=label) for label, kind in FORM_FIELDS.items()}
+        specials = {
+            label: data.draw(kind(0, 4000, self.context), label=label) for label, kind in FORM_FIELDS.items()
+        }
         values = data.draw(
             st.lists(
                 st.one_of(st.none(), st.just(EXPECTED), hostile.hostile_text(0, 4000, self.context.tokens)),
@@ -659,13 +687,12 @@ class Fuzzer:
         )
 
     async def press_notify(self, user: Member, locale: str) -> None:
-        """Press "Notify me" under the announcements this example posted, as a fan would."""
-        posted = list(self.fake.all_messages.values())[self.messages_mark :]
-        for message in posted:
-            if message.component("aoad:notify") is not None:
-                result = await self.fake.click(message, "aoad:notify", user=user, locale=locale)
-                await self._answered(result, True)
-                self.notified += 1
+        """Press "Notify me" under the newest announcement, as a fan would, whichever example posted it."""
+        posted = [m for m in self.fake.all_messages.values() if m.component("aoad:notify") is not None]
+        for message in posted[-1:]:
+            result = await self.fake.click(message, "aoad:notify", user=user, locale=locale)
+            await self._answered(result, True)
+            self.notified += 1
 
     async def settle(self) -> None:
         """Wait until what the example set off in the background (deliveries, follow-ups) is done."""
@@ -698,6 +725,7 @@ class Fuzzer:
         for step in self.steps:
             problems += self._check_step(step)
         problems += await self._export_round_trips()
+        problems += await self._rules_hold(touched.values())
         problems += [f"unknown request {describe(r)}" for r in fake.unknown_requests]
         problems += [f"the fake: {problem}" for problem in fake.problems]
         for record in self.errors.records:
@@ -719,6 +747,36 @@ class Fuzzer:
         except ImportProblems as exc:
             return [f"the export no longer imports: {problem!r}" for problem in exc.problems]
         return []
+
+    async def _rules_hold(self, touched: Iterable[StoredMessage]) -> list[str]:
+        """The data rules, after whatever the example typed (issue 12): the stored data breaks none of them,
+        and what the server's channels show keeps every fact above "none", and every part a moderator marked
+        as a ||spoiler||, behind spoiler bars; no link is drawn with text naming another site."""
+        store, guild_id = self.world.bot.store, self.world.guild.id
+        entries = [stored.entry for stored in (await store.snapshot(guild_id)).entries]
+        problems = [f"the stored data breaks a rule: {p.render(ENGLISH)}" for p in state_problems(entries)]
+        secret, plain = set(), set()
+        for entry in entries:
+            for path, fact in facts_of(entry):
+                for typed in (fact.text, fact.text_ko):
+                    if not typed:
+                        continue
+                    parts = typed.split("||")
+                    closed = len(parts) % 2 == 1
+                    for index, part in enumerate(parts):
+                        marked = closed and index % 2 == 1 and bool(part.strip())
+                        found = set(_MARKERS.findall(part))
+                        if effective_level(entry, path, fact) != "none" or marked:
+                            secret |= found
+                        else:
+                            plain |= found
+        # A marker also typed in plain view elsewhere (drawn from the same few numbers) proves nothing.
+        secret -= plain
+        for message in touched:
+            if message.ephemeral or message.data.get("guild_id") is None:  # DMs are read by their fan alone
+                continue
+            problems += [f"message {message.id}: {p}" for p in _shown_problems(message.data, secret)]
+        return problems
 
     def _check_step(self, step: Step) -> list[str]:
         result = step.result
@@ -744,6 +802,71 @@ class Fuzzer:
             if not ephemeral and (step.private or not message.get("embeds")):
                 problems.append(f"{name}: a public reply that should be private: {words[:300]!r}")
         return problems
+
+
+_MARKERS = re.compile(rf"(?:{hostile.SECRET}|{hostile.MARKED})\d+")
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((https?://[^)\s]+)\)")
+_SITE = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])")
+_BROKEN_STAGE = re.compile(
+    r"\bis in (?:announced|in-production|filming|post-production|release-date-set|released)\b"
+)
+
+
+def spoiler_split(markdown: str) -> tuple[str, str]:
+    """(what is in plain view, what is behind spoiler bars) as Discord draws `markdown`: a backslash makes
+    the next character literal, and `||` opens a spoiler that only a later `||` closes."""
+    segments, current, index = [], [], 0
+    while index < len(markdown):
+        if markdown[index] == "\\" and index + 1 < len(markdown):
+            current.append(markdown[index + 1])
+            index += 2
+        elif markdown.startswith("||", index):
+            segments.append("".join(current))
+            current, index = [], index + 2
+        else:
+            current.append(markdown[index])
+            index += 1
+    segments.append("".join(current))
+    last = len(segments) - 1
+    hidden = [part for number, part in enumerate(segments) if number % 2 == 1 and number != last]
+    shown = [part for number, part in enumerate(segments) if number % 2 == 0 or number == last]
+    return "\n".join(shown), "\n".join(hidden)
+
+
+def _shown_problems(data: JSON, secrets: set[str]) -> list[str]:
+    """What a message in a server's channel shows that the rules forbid."""
+    problems = []
+    plain_only = [str(data.get("content") or "")]  # markdown: spoilers and links draw
+    flat = []  # no markdown at all: a spoiler there would show as bars around the text
+    for embed in data.get("embeds") or []:
+        plain_only.append(str(embed.get("description") or ""))
+        for item in embed.get("fields") or []:
+            plain_only += [str(item.get("name") or ""), str(item.get("value") or "")]
+        flat += [
+            str(embed.get("title") or ""),
+            str((embed.get("footer") or {}).get("text") or ""),
+            str((embed.get("author") or {}).get("name") or ""),
+        ]
+    for markdown in plain_only:
+        shown, _ = spoiler_split(markdown)
+        problems += [
+            f"{marker} is shown outside spoiler bars: {markdown[:300]!r}"
+            for marker in sorted(secrets & set(_MARKERS.findall(shown)))
+        ]
+        for label, url in _LINK.findall(markdown):
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+            for site in _SITE.findall(re.sub(r"\\(.)", r"\1", label).lower()):
+                site = site.removeprefix("www.")
+                if host != site and not host.endswith("." + site):
+                    problems.append(f"a link to {host} is drawn as {label!r}")
+        if _BROKEN_STAGE.search(markdown):
+            problems.append(f"a stage reads as no sentence: {markdown[:300]!r}")
+    for text in flat:
+        problems += [
+            f"{marker} is shown in a title or footer: {text[:300]!r}"
+            for marker in sorted(secrets & set(_MARKERS.findall(text)))
+        ]
+    return problems
 
 
 @pytest.fixture

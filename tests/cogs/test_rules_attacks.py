@@ -129,21 +129,6 @@ async def test_a_given_name_another_character_is_found_by_is_refused(world: Worl
     assert not (reply.content or "").startswith("**Preview"), "accepted an alias that 최남라 is found by"
 
 
-async def test_a_given_name_alias_saved_makes_the_readme_example_ambiguous(world: World) -> None:
-    result, reply = await manage(
-        world,
-        "character add",
-        {"name": "Ma-ru Jr", "description": "A freshman", "aliases": "남라", "source": "https://e.x/1"},
-    )
-    if not (reply.content or "").startswith("**Preview"):
-        pytest.skip("refused")
-    await press(world, result, "Save without announcing")
-    shown = await card(world, "character", "남라", user=world.guild.member("server-owner"))
-    dump("남라 after saving", shown)
-    assert shown.embeds
-    assert shown.embeds[0]["title"] == "Choi Nam-ra (최남라)"
-
-
 # -- sources -----------------------------------------------------------------------------------------------
 
 
