@@ -880,9 +880,18 @@ def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str
         folded,
     )
     other_kind = Message.of("character") if other[0] == "character" else Message.of("cast member")
+    rival_name = EntryName.of_entry(rival, other[1])
+    if (
+        isinstance(entry, Character | Person)
+        and isinstance(rival, Character | Person)
+        and where[0] == other[0]
+        and fold(entry.name) == fold(rival.name)
+    ):
+        # Two characters (or people) of one name (a revert can bring one back): only the key tells them apart.
+        rival_name = EntryName(f"{rival_name.template} (key `{other[1]}`)", rival_name.values)
     values = {
         "name": escape(truncate(name, 60)),
-        "other": EntryName.of_entry(rival, other[1]),
+        "other": rival_name,
         "kind": other_kind,
     }
     if via in _OWN:

@@ -109,8 +109,8 @@ def test_season_two_has_no_guessed_date(pack: Pack) -> None:
 
 
 # The only entries whose Hangul the research found in part: the given name, as Korean reports print it
-# (소주란 and 이종아 were not found). No character or cast member is without Hangul altogether.
-GIVEN_NAME_ONLY = {"ju-ran": "주란", "jong-a": "종아"}
+# (소주란 and 이종아 were not found; 장우진 only in a wiki mirror). No character or cast member is without Hangul.
+GIVEN_NAME_ONLY = {"ju-ran": "주란", "jong-a": "종아", "jang-woo-jin": "우진"}
 WITHOUT_HANGUL: frozenset[str] = frozenset()
 
 

@@ -13,7 +13,7 @@ from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, Lang, Message
 from bot.models import Character, Fact, Person, SpoilerLevel
 from bot.moderation_store import Change, StoredEntry
-from bot.render import escape
+from bot.render import escape, truncate
 from bot.rules import (
     NAME_LIMIT,
     TEXT_LIMIT,
@@ -270,6 +270,10 @@ async def cast_add(
     return PendingEdit(guild_id, changes, title, fact_block(fact, server), summary=summary, notes=notes)
 
 
+# How many of an actor's roles a refusal to remove them names.
+REFUSAL_ROLES = 10
+
+
 async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -> PendingEdit:
     catalog = await bot.store.catalog(guild_id)
     problems = Problems()
@@ -278,11 +282,20 @@ async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -
     person = cast(Person, catalog.person(cast(str, key)))
     roles = catalog.roles_of(person.key)
     if removal_problems(catalog_entries(catalog), {("person", person.key)}):
+        # Name a few roles, not all: an actor of a hundred roles must not push the refusal past Discord's limit.
+        shown = [truncate(role.name, 60) for role in roles[:REFUSAL_ROLES]]
+        values = {"name": escape(truncate(person.name, 60)), "roles": escape(", ".join(shown))}
+        if len(roles) > REFUSAL_ROLES:
+            raise UserFacingError(
+                "{name} still plays {roles} and {count} more characters. Change or remove those characters first "
+                "(`/manage character edit`), then remove the actor.",
+                count=len(roles) - REFUSAL_ROLES,
+                **values,
+            )
         raise UserFacingError(
             "{name} still plays {roles}. Change or remove those characters first (`/manage character edit`), "
             "then remove the actor.",
-            name=escape(person.name),
-            roles=escape(", ".join(role.name for role in roles)),
+            **values,
         )
     found = await stored(bot, guild_id, "person", person.key)
     return PendingEdit(

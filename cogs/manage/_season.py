@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 import msgspec
@@ -214,11 +215,15 @@ async def release_edit(
     # An exact date (a day, or a moment) is what "release date set" means: offer to say so in one change.
     when = release.instant.date() if release.instant is not None else release.day
     if when is not None:
-        target = (
-            Stage.RELEASED
-            if release.instant is not None and release.instant <= utcnow()
-            else Stage.RELEASE_DATE_SET
+        # A moment already passed, or a day over in every time zone (yesterday's is not yet, west of UTC), is a
+        # release, not a date set.
+        now = utcnow()
+        past = (
+            release.instant <= now
+            if release.instant is not None
+            else when < (now - dt.timedelta(days=1)).date()
         )
+        target = Stage.RELEASED if past else Stage.RELEASE_DATE_SET
         if STAGE_ORDER.index(current.stage) < STAGE_ORDER.index(target):
             staged = msgspec.structs.replace(
                 after, stage=target, stage_fact=_stage_fact(season, target, None, fact)

@@ -348,7 +348,7 @@ async def test_unknown_names_get_suggestions_and_change_nothing(world: World) ->
         ),
         (
             {"name": "Choi Nam-ra", "description": "d", "source": "https://e.x"},
-            "`name`: “Choi Nam-ra” is already a name of Choi Nam-ra (character)",
+            "`name`: “Choi Nam-ra” is already a name of Choi Nam-ra (key `choi-nam-ra`) (character)",
         ),
     ],
 )

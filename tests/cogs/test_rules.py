@@ -787,7 +787,8 @@ async def test_a_form_that_gives_a_name_another_entry_goes_by_is_refused_too(wor
         at("**Aliases (comma-separated)**", clash("Namra", "Choi Nam-ra", "character"))
     )
     _, reply = await edit_form(world, "cast edit", {"name": "Park Ji-hu"}, {"Name": "Lomon"})
-    assert reply.content == refused(at("**Name**", clash("Lomon", "Lomon", "cast member")))
+    # Park Ji-hu would be a second "Lomon": the refusal names the other one by its key too.
+    assert reply.content == refused(at("**Name**", clash("Lomon", "Lomon (key `lomon`)", "cast member")))
     assert await revision_count(world) == 0
     await assert_the_readme_examples_still_work(world)
 
@@ -1285,3 +1286,49 @@ async def test_old_data_says_there_may_be_newer_news_until_a_moderator_saves_som
     data = fields(about.embeds[0])[lang.t("Data")]
     assert "⚠️" not in data
     assert lang.t("Last updated by this server's moderators {when}", when="") in data
+
+
+async def test_a_revert_clashing_with_an_entry_of_the_same_name_names_it_by_its_key(world: World) -> None:
+    await world.setup()
+    added = {
+        "name": "Kim Min",
+        "description": "A freshman",
+        "source": "https://e.x/1",
+        "confidence": "reported",
+    }
+    result, _ = await manage(world, "character add", added)
+    await press(world, result, "Save without announcing")
+    result, _ = await manage(world, "character remove", {"name": "Kim Min"})
+    await press(world, result, "Save without announcing")
+    result, _ = await manage(world, "character add", {**added, "description": "Another freshman"})
+    await press(world, result, "Save without announcing")
+    keys = [c.key for c in (await world.bot.store.catalog(world.guild.id)).characters if c.name == "Kim Min"]
+    [newer] = keys
+    _, reply = await manage(world, "revert", {"revision": 2})
+    # Both are "Kim Min": only the key says which one stands in the way.
+    assert f"is already a name of Kim Min (key `{newer}`) (character)" in (reply.content or ""), reply.content
+
+
+async def test_a_release_day_already_past_offers_the_released_stage(world: World) -> None:
+    await world.setup()
+    _, preview = await manage(
+        world,
+        "season release-date",
+        {"date": "2024-05-01", "source": "https://about.netflix.com/x", "confidence": "confirmed"},
+    )
+    assert labels(preview)[-1] == "Also set the stage: released", preview.content
+
+
+async def test_removing_an_actor_of_many_roles_names_a_few_within_discords_limit(world: World) -> None:
+    document = await export_document(world)
+    template = character_in(document, "ju-ran")
+    actor = next(p for p in document["people"] if p["key"] == template["actor"])
+    for number in range(40):
+        role = {**template, "key": f"role-{number}", "name": f"Role {number} " + "x" * 80, "aliases": []}
+        role.pop("hangul", None)
+        document["characters"].append(role)
+    await apply_import(world, document)
+    _, refused = await manage(world, "cast remove", {"name": actor["name"]})
+    content = refused.content or ""
+    assert "and 31 more characters" in content, content
+    assert len(content) <= 2000
