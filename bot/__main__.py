@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot.client import AoadBot, SyncError
@@ -151,6 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"error: Discord is not answering properly right now ({exc.status}); start the bot again in a few "
             "minutes.",
+            file=sys.stderr,
+        )
+        return 1
+    except (aiohttp.ClientError, OSError) as exc:
+        # No network, DNS failing or a proxy in the way: one line, and exit code 1 so a service manager retries.
+        print(
+            f"error: cannot reach Discord ({type(exc).__name__}: {exc}); check this machine's network and start "
+            "the bot again.",
             file=sys.stderr,
         )
         return 1

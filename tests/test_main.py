@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
+import socket
 from pathlib import Path
 
 from bot.pack import Pack
@@ -293,3 +294,27 @@ async def test_a_backup_while_the_bot_writes_is_complete_and_restorable(tmp_path
     )
     assert again.returncode == 2
     assert _one_line(again.stderr).startswith(f"error: {backup} already exists")
+
+
+async def test_a_valid_token_without_network_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
+    # A port nothing listens on, on this machine: what a bot without network meets.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [
+        "-m",
+        "tests.fakediscord.launch",
+        "--api-base",
+        f"http://127.0.0.1:{port}/api/v10",
+        "--gateway",
+        f"ws://127.0.0.1:{port}/",
+        "--",
+    ]
+    env = {"DISCORD_TOKEN": FAKE_TOKEN, "DATABASE_PATH": str(tmp_path / "bot.db")}
+    finished = await run_bot_process(argv, env, cwd=tmp_path)
+    assert finished.returncode == 1
+    # The start-up log lines before it, then one line that says what is wrong: no traceback.
+    assert "Traceback" not in finished.stderr
+    [error] = [line for line in finished.stderr.splitlines() if not line.startswith("20")]
+    assert error.startswith("error: cannot reach Discord (ClientConnectorError: "), error
+    assert FAKE_TOKEN not in finished.stderr
