@@ -1,7 +1,8 @@
 """Per-member cooldowns, so one member cannot flood the bot with lookups or autocomplete requests.
 
 Every fan command (all but /manage), the buttons that do a lookup or change a role (Reveal, the "did you mean"
-buttons, Notify me) share one bucket per member; autocomplete has its own, larger one, since every keystroke
+buttons, Notify me) share one bucket per member, per server (a member's lookups in one server do not slow them
+down in another; DMs are a place of their own); autocomplete has its own, larger one, since every keystroke
 is a request. discord.py runs cooldowns for commands but not for autocomplete, and a per-command cooldown would
 let a member spread a flood over several commands: hence one check in the tree and in those buttons.
 """
@@ -23,28 +24,32 @@ from bot.settings import Rate
 _PRUNE_EVERY = 60.0
 
 
+# Whose bucket: (server id, or None in DMs; user id).
+Member = tuple[int | None, int]
+
+
 class MemberCooldowns:
-    """A token bucket per member (discord.py's `Cooldown`), forgotten once it is full again."""
+    """A token bucket per member of a server (discord.py's `Cooldown`), forgotten once it is full again."""
 
     def __init__(self, rate: Rate | None, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self._clock = clock
-        self._buckets: dict[int, app_commands.Cooldown] = {}
+        self._buckets: dict[Member, app_commands.Cooldown] = {}
         self._pruned = clock()
 
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def hit(self, user_id: int) -> float | None:
+    def hit(self, member: Member) -> float | None:
         """Count one use; None if allowed, else the seconds until the member may try again."""
         if self.rate is None:
             return None
         now = self._clock()
         if now - self._pruned >= _PRUNE_EVERY:
             self._prune(now)
-        bucket = self._buckets.get(user_id)
+        bucket = self._buckets.get(member)
         if bucket is None:
-            bucket = self._buckets[user_id] = app_commands.Cooldown(self.rate.count, self.rate.per)
+            bucket = self._buckets[member] = app_commands.Cooldown(self.rate.count, self.rate.per)
         return bucket.update_rate_limit(now)
 
     def _prune(self, now: float) -> None:
@@ -74,6 +79,10 @@ def _cooldowns(interaction: discord.Interaction) -> Cooldowns | None:
     return getattr(interaction.client, "cooldowns", None)
 
 
+def _member(interaction: discord.Interaction) -> Member:
+    return (interaction.guild_id, interaction.user.id)
+
+
 def _exempt(command: Any) -> bool:
     if command is None:
         return False
@@ -87,7 +96,7 @@ async def allow_command(interaction: discord.Interaction) -> bool:
     if cooldowns is None:
         return True
     if interaction.type is discord.InteractionType.autocomplete:
-        if cooldowns.autocomplete.hit(interaction.user.id) is None:
+        if cooldowns.autocomplete.hit(_member(interaction)) is None:
             return True
         # Autocomplete cannot show an error; no suggestions while the member types too fast. What they
         # typed still works when they send the command.
@@ -103,7 +112,7 @@ async def allow_lookup(interaction: discord.Interaction) -> bool:
     cooldowns = _cooldowns(interaction)
     if cooldowns is None or cooldowns.lookups.rate is None:
         return True
-    retry_after = cooldowns.lookups.hit(interaction.user.id)
+    retry_after = cooldowns.lookups.hit(_member(interaction))
     if retry_after is None:
         return True
     await report_error(interaction, cooldown_error(cooldowns.lookups.rate, retry_after), "cooldown")

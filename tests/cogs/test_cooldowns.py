@@ -43,11 +43,13 @@ async def test_the_third_lookup_in_a_minute_is_refused_kindly_and_runs_nothing(
         (refused.content or "").removeprefix("Easy there! You can use this again in ").removesuffix(" s.")
     )
     assert 1 <= seconds <= 60
-    # Nobody else is slowed down by one member's flood.
+    # Nobody else is slowed down by one member's flood, nor the member themself elsewhere (here: in DMs).
     other = await (
         await fake_discord.slash("season", {}, user=fake_discord.guild.member("moderator"))
     ).response()
     assert other.embeds
+    elsewhere = await (await fake_discord.slash("season", {}, guild_id=None, user=fan)).response()
+    assert elsewhere.embeds
 
 
 async def test_buttons_share_the_lookup_bucket(strict: AoadBot, fake_discord: FakeDiscord) -> None:
@@ -113,21 +115,24 @@ class Clock:
 def test_a_bucket_refills_after_its_window_and_is_then_forgotten() -> None:
     clock = Clock()
     buckets = MemberCooldowns(Rate(2, 10), clock)
-    assert buckets.hit(1) is None
-    assert buckets.hit(1) is None
-    wait = buckets.hit(1)
+    assert buckets.hit((5, 1)) is None
+    assert buckets.hit((5, 1)) is None
+    wait = buckets.hit((5, 1))
     assert wait is not None
     assert 9.9 <= wait <= 10
-    assert buckets.hit(2) is None
+    assert buckets.hit((5, 2)) is None
+    # The same person in another server, or in DMs, has a bucket of their own.
+    assert buckets.hit((6, 1)) is None
+    assert buckets.hit((None, 1)) is None
     clock.now += 10.5
-    assert buckets.hit(1) is None
+    assert buckets.hit((5, 1)) is None
     # Memory stays bounded: members whose bucket is full again are dropped at the next pruning.
     clock.now += 120
-    buckets.hit(3)
+    buckets.hit((5, 3))
     assert len(buckets) == 1
 
 
 def test_no_rate_means_no_cooldown() -> None:
     buckets = MemberCooldowns(None)
-    assert all(buckets.hit(1) is None for _ in range(1000))
+    assert all(buckets.hit((5, 1)) is None for _ in range(1000))
     assert len(buckets) == 0
