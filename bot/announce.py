@@ -146,7 +146,7 @@ def guild_lang(bot: AoadBot, settings: GuildSettings) -> Lang:
 
 
 class NotifyButton(FanButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"aoad:notify"):
-    """ "Notify me" under an announcement: does what /subscribe does, for whoever presses it. Each press
+    """ "Notify me" under an announcement: subscribes whoever presses it, as /subscribe does. Each press
     changes a role through Discord's API, so it counts against the same cooldown as /subscribe."""
 
     where = "the Notify me button"
@@ -165,7 +165,7 @@ class NotifyButton(FanButton, discord.ui.DynamicItem[discord.ui.Button[Any]], te
         return cls()
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        await toggle_subscription(interaction)
+        await toggle_subscription(interaction, only_subscribe=True)
 
 
 def _allowed_mentions(payload: dict[str, Any]) -> discord.AllowedMentions:

@@ -38,8 +38,11 @@ def ping_role_problem(role: discord.Role, lang: Lang) -> str | None:
     return None
 
 
-async def toggle_subscription(interaction: discord.Interaction) -> None:
-    """Give the member the server's ping role, or take it away if they have it. Always answers privately."""
+async def toggle_subscription(interaction: discord.Interaction, *, only_subscribe: bool = False) -> None:
+    """Give the member the server's ping role, or take it away if they have it. Always answers privately.
+
+    `only_subscribe`: for "Notify me", which a fan presses to be notified, never to stop: pressed again, it says
+    they already are and how to stop, and changes nothing."""
     lang = lang_of(interaction)
     guild = interaction.guild
     member = interaction.user
@@ -83,6 +86,15 @@ async def toggle_subscription(interaction: discord.Interaction) -> None:
         )
         return
     subscribed = any(r.id == role.id for r in member.roles)
+    if subscribed and only_subscribe:
+        await send_ephemeral(
+            interaction,
+            lang.t(
+                "You already get pinged by {role} when there is news. To stop, use `/subscribe`.",
+                role=role.mention,
+            ),
+        )
+        return
     try:
         if subscribed:
             await member.remove_roles(role, reason="Unsubscribed from announcements")

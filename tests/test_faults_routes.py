@@ -185,8 +185,16 @@ async def scenario(world: FaultWorld) -> Record:
     await world.outbox_settled()
     [announcement] = world.fake.messages[world.channel_id("announcements")]
     notify = await fake.click(announcement, "aoad:notify", user=fan)
-    if await _answer(record, notify, _starts("Done: you")):
-        record.subscribed = not record.subscribed
+    # Notify me only subscribes: a fan /subscribe already subscribed is told so, and stays subscribed.
+    already = _starts("You already get pinged")
+    if await _answer(
+        record, notify, lambda reply: already(reply) or _starts("Done: you'll be pinged")(reply)
+    ):
+        record.subscribed = True
+    # /subscribe again stops the pings: a DELETE of the role.
+    stop = await fake.slash("subscribe", user=fan)
+    if await _answer(record, stop, _starts("Done: you won't be pinged")):
+        record.subscribed = False
 
     release = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).replace(second=0, microsecond=0)
     for moment, label in ((release, "Post"), (release + dt.timedelta(days=1), "Save without announcing")):

@@ -6,7 +6,7 @@ hides /manage, and server admins can override it per role, member or channel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -21,6 +21,17 @@ class NotModerator(UserFacingError):
     pass
 
 
+# /manage commands that only show: a refusal of them must not speak of changing anything.
+READ_ONLY = frozenset({"manage history", "manage export"})
+
+
+def _given_options(interaction: discord.Interaction) -> list[object]:
+    """The options typed to a subcommand of /manage (none: `/manage setup` only shows the settings)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    subcommands: list[dict[str, Any]] = data.get("options") or [{}]
+    return list(subcommands[0].get("options") or [])
+
+
 async def ensure_moderator(interaction: discord.Interaction) -> None:
     if interaction.guild_id is None:
         raise UserFacingError("The moderator commands work in a server.")
@@ -32,6 +43,15 @@ async def ensure_moderator(interaction: discord.Interaction) -> None:
     roles = getattr(interaction.user, "roles", [])
     if settings.moderator_role_id is not None and any(r.id == settings.moderator_role_id for r in roles):
         return
+    command = interaction.command
+    slash = interaction.type is discord.InteractionType.application_command
+    name = command.qualified_name if slash and command is not None else ""
+    if name in READ_ONLY or (name == "manage setup" and not _given_options(interaction)):
+        raise NotModerator(
+            "Only members with the Manage Server permission, or the server's moderator role, can use "
+            "`/{command}`.",
+            command=name,
+        )
     raise NotModerator(
         "Only members with the Manage Server permission, or the server's moderator role, can change the data. "
         "Nothing was changed."

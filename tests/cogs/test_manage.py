@@ -54,6 +54,19 @@ async def test_a_member_without_manage_server_or_the_moderator_role_is_refused(w
     assert preview.content.startswith("**Preview.**")
 
 
+@pytest.mark.parametrize("command", ["history", "export", "setup"])
+async def test_a_fan_refused_a_command_that_only_shows_is_not_told_about_changing_data(
+    world: World, command: str
+) -> None:
+    result = await world.fake.slash("manage", subcommand=command, user=world.fan)
+    reply = await result.response()
+    assert reply.ephemeral
+    assert reply.content == (
+        "Only members with the Manage Server permission, or the server's moderator role, can use "
+        f"`/manage {command}`."
+    )
+
+
 async def test_setup_shows_settings_and_names_missing_permissions(world: World) -> None:
     _, shown = await world.manage("setup")
     assert shown.ephemeral
@@ -477,7 +490,7 @@ async def test_a_forbidden_channel_is_marked_failing_reported_and_not_retried(wo
     assert message.request["embeds"][0]["title"] == "Season 2: post-production → filming"
 
 
-async def test_subscribe_and_notify_me_toggle_the_ping_role(world: World) -> None:
+async def test_subscribe_toggles_the_ping_role_and_notify_me_only_adds_it(world: World) -> None:
     first = await (await world.fake.slash("subscribe", user=world.fan)).response()
     assert "no announcement ping role yet" in (first.content or "")
 
@@ -492,10 +505,21 @@ async def test_subscribe_and_notify_me_toggle_the_ping_role(world: World) -> Non
     result, _ = await world.manage("season stage", {"stage": "filming", "source": "https://e.x/1"})
     await world.press(result, "Post")
     [message] = await world.announcements(1)
-    removed = await (await world.fake.click(message, "aoad:notify", user=world.fan)).response()
-    assert removed.ephemeral
+    # "Notify me" never unsubscribes: pressed by a fan who is already subscribed, it says so.
+    again = await (await world.fake.click(message, "aoad:notify", user=world.fan)).response()
+    assert again.ephemeral
+    assert again.content == (
+        f"You already get pinged by <@&{world.ping.id}> when there is news. To stop, use `/subscribe`."
+    )
+    assert world.ping.id in world.fan.roles
+    assert len(world.fake.requests_to("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")) == 0
+
+    removed = await (await world.fake.slash("subscribe", user=world.fan)).response()
     assert (removed.content or "").startswith("Done: you won't be pinged")
     assert world.ping.id not in world.fan.roles
+    added = await (await world.fake.click(message, "aoad:notify", user=world.fan)).response()
+    assert (added.content or "").startswith(f"Done: you'll be pinged by <@&{world.ping.id}>")
+    assert world.ping.id in world.fan.roles
 
 
 # -- delivery pacing and retries -------------------------------------------------------------------------------
