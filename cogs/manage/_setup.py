@@ -10,7 +10,7 @@ from bot.errors import UserFacingError
 from bot.i18n import N_, Lang, lang_of
 from bot.moderation_store import GuildSettings
 from bot.premiere import OffsetError, describe_offset, parse_offsets, sync_premiere_event
-from bot.render import Field, card, truncate
+from bot.render import Field, card, escape, truncate
 from bot.rules import inert
 from bot.subscriptions import ping_role_problem
 from cogs.manage._access import failing_note
@@ -93,6 +93,15 @@ async def setup_command(
         bot.deliverer.wake()
     problems = check_setup(interaction, settings, lang)
     heading = lang.t("Settings saved.") if changes else lang.t("Current settings:")
+    if moderator_role is not None:
+        # Discord hides /manage from everyone without Manage Server (its default_permissions); only an admin
+        # can let the role see it, and only in the server's settings.
+        heading += "\n" + lang.t(
+            "Discord still hides `/manage` from {role} until an admin allows it: **Server Settings → "
+            "Integrations → {bot} → /manage → Add Roles or Members**, then choose {role}.",
+            role=moderator_role.mention,
+            bot=escape(bot.user.name if bot.user is not None else "aoad-bot"),
+        )
     if retried:
         heading += " " + lang.t("Retrying {count} message(s) that had failed there.", count=retried)
     text = heading + await failing_note(bot, guild_id, lang)

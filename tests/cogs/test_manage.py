@@ -45,7 +45,14 @@ async def test_a_member_without_manage_server_or_the_moderator_role_is_refused(w
     assert (await _season(world)).stage.value == "post-production"
     assert await world.bot.store.revisions(world.guild.id) == []
     # The same member, given the server's moderator role, may.
-    await world.setup(moderator_role=world.helpers)
+    saved = await world.setup(moderator_role=world.helpers)
+    # Discord hides /manage from the role by default: the admin is told exactly where to allow it.
+    me = world.bot.user
+    assert me is not None
+    assert (
+        f"Discord still hides `/manage` from <@&{world.helpers.id}> until an admin allows it: **Server Settings "
+        f"→ Integrations → {me.name} → /manage → Add Roles or Members**, then choose <@&{world.helpers.id}>."
+    ) in (saved.content or "")
     world.fan.roles.append(world.helpers.id)
     _, preview = await world.manage(
         "season stage", {"stage": "filming", "source": "https://e.x/1"}, world.fan
