@@ -859,10 +859,11 @@ class EntryName(Message):
     """An entry's name as its reader would look for it: Hangul first for Korean readers."""
 
     def render(self, lang: Lang) -> str:
-        name, hangul = self.template, self.values.get("hangul")
+        name, hangul, key = self.template, self.values.get("hangul"), self.values.get("key")
         if lang.code == "ko" and hangul:
-            return f"{hangul} ({name})"
-        return name
+            name = f"{hangul} ({name})"
+        # Keys are slugs (a-z, 0-9, -): safe in a code span as they are.
+        return lang.t("{name} (key `{key}`)", name=name, key=key) if key else name
 
     @classmethod
     def of_entry(cls, entry: Entry | None, fallback: str) -> EntryName:
@@ -888,7 +889,7 @@ def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str
         and fold(entry.name) == fold(rival.name)
     ):
         # Two characters (or people) of one name (a revert can bring one back): only the key tells them apart.
-        rival_name = EntryName(f"{rival_name.template} (key `{other[1]}`)", rival_name.values)
+        rival_name = EntryName(rival_name.template, {**rival_name.values, "key": other[1]})
     values = {
         "name": escape(truncate(name, 60)),
         "other": rival_name,

@@ -1332,3 +1332,18 @@ async def test_removing_an_actor_of_many_roles_names_a_few_within_discords_limit
     content = refused.content or ""
     assert "and 31 more characters" in content, content
     assert len(content) <= 2000
+
+
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
+async def test_in_korean_a_same_named_entry_is_told_apart_by_key_in_korean(world: World) -> None:
+    await world.setup()
+    _, reply = await manage(
+        world,
+        "character add",
+        {"name": "Choi Nam-ra", "description": "d", "source": "https://e.x/1"},
+        locale="ko",
+    )
+    other = KO.t("{name} (key `{key}`)", name="최남라 (Choi Nam-ra)", key="choi-nam-ra")
+    assert other == "최남라 (Choi Nam-ra) (키 `choi-nam-ra`)"
+    problem = at(option_name("name", KO), clash("Choi Nam-ra", other, "character", KO), KO)
+    assert reply.content == refused(problem, KO)
