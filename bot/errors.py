@@ -12,7 +12,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.i18n import ENGLISH, N_, Lang, lang_of
+from bot.i18n import ENGLISH, N_, Lang, Message, lang_of
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +39,23 @@ class DatabaseBusy(StoreError):
 class UserFacingError(app_commands.AppCommandError):
     """An expected problem with what the user asked, with a kind message that says what to do.
 
-    The message is an English catalogue text with `{placeholders}`; it is translated when shown, into the
-    language of whoever reads it. Values must already be safe to show (escaped).
+    The message is an English catalogue text with `{placeholders}`, or a `Message` (one with a counted
+    word: `Message.counted`); it is translated when shown, into the language of whoever reads it. Values must
+    already be safe to show (escaped).
     """
 
-    def __init__(self, message: str, /, **values: Any) -> None:
-        super().__init__(ENGLISH.t(message, **values))
-        self.template = message
-        self.values = values
+    def __init__(self, message: str | Message, /, **values: Any) -> None:
+        if isinstance(message, Message):
+            text = Message(message.template, {**message.values, **values}, message.plural)
+        else:
+            text = Message(message, values)
+        super().__init__(text.render(ENGLISH))
+        self.text = text
+        self.template = text.template
+        self.values = text.values
 
     def render(self, lang: Lang) -> str:
-        return lang.t(self.template, **self.values)
+        return self.text.render(lang)
 
     @property
     def message(self) -> str:

@@ -5,19 +5,26 @@ English needs no catalogue. Other languages live in `data/locales/<code>/LC_MESS
 Babel at start-up. A missing translation falls back to English, and the test suite fails when a message has
 no translation or a translation's `{placeholders}` differ from the English ones.
 
+A counted word goes through the plural forms (`lang.n("{count} entry", "{count} entries", count)`), so no
+reply says "1 entries": English has the singular for 1 and the plural otherwise, and a catalogue has as many
+forms as its Plural-Forms rule tells apart (Korean, whose counters do not change, has one).
+
 Commands are localised through discord.py's own `app_commands.Translator`: names with the message context
 "command name", descriptions and choices without one.
 """
 
 from __future__ import annotations
 
+import gettext
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import discord
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from discord import app_commands
 
@@ -36,21 +43,48 @@ def N_(message: str) -> str:
 
 
 @cache
+def _parsed(code: str) -> Catalog:
+    path = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        # No locale: Babel would load that language's whole CLDR data; the Plural-Forms header is enough.
+        return read_po(file)
+
+
+@cache
 def catalogue(code: str) -> dict[tuple[str | None, str], str]:
     """A language's translations by (context, English text). Empty for English."""
     if code == DEFAULT:
         return {}
-    path = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as file:
-        # No locale: Babel would load that language's whole CLDR data, which only plural rules need.
-        parsed = read_po(file)
     entries: dict[tuple[str | None, str], str] = {}
-    for message in parsed:
+    for message in _parsed(code):
         if not message.id or message.fuzzy or not isinstance(message.id, str):
             continue
         if isinstance(message.string, str) and message.string:
             entries[(message.context, message.id)] = message.string
     return entries
+
+
+@cache
+def plural_catalogue(code: str) -> dict[tuple[str | None, str, str], tuple[str, ...]]:
+    """A language's counted messages by (context, English singular, English plural): every form, in the
+    order its Plural-Forms rule numbers them. Only complete translations; empty for English."""
+    if code == DEFAULT:
+        return {}
+    entries: dict[tuple[str | None, str, str], tuple[str, ...]] = {}
+    for message in _parsed(code):
+        if message.fuzzy or not isinstance(message.id, tuple) or not isinstance(message.string, tuple):
+            continue
+        singular, plural = message.id[0], message.id[1]
+        if message.string and all(message.string):
+            entries[(message.context, singular, plural)] = tuple(message.string)
+    return entries
+
+
+@cache
+def plural_rule(code: str) -> Callable[[int], int]:
+    """Which of a language's plural forms a count takes: its catalogue's Plural-Forms expression."""
+    expression = "(n != 1)" if code == DEFAULT else _parsed(code).plural_expr
+    return gettext.c2py(expression)
 
 
 @dataclass(frozen=True)
@@ -63,6 +97,20 @@ class Lang:
         text = catalogue(self.code).get((None, message), message)
         if not values:
             return text
+        return self._fill(text, values)
+
+    def n(self, singular: str, plural: str, count: int, /, **values: Any) -> str:
+        """A counted message: the form of it that `count` takes in this language, with `{count}` filled in.
+
+        English has `singular` for 1 and `plural` otherwise; an untranslated message falls back to them."""
+        forms = plural_catalogue(self.code).get((None, singular, plural))
+        if forms is None:
+            text = singular if plural_rule(DEFAULT)(count) == 0 else plural
+        else:
+            text = forms[min(plural_rule(self.code)(count), len(forms) - 1)]
+        return self._fill(text, {**values, "count": count})
+
+    def _fill(self, text: str, values: dict[str, Any]) -> str:
         # A value may itself be a message (a field's name, say): it is put in the same language.
         return text.format(**{k: v.render(self) if isinstance(v, Message) else v for k, v in values.items()})
 
@@ -91,13 +139,23 @@ class Message:
 
     template: str
     values: dict[str, Any]
+    # A counted message: `template` is the English singular, this the plural, and values["count"] the count.
+    plural: str | None = None
 
     @classmethod
     def of(cls, template: str, /, **values: Any) -> Message:
         return cls(template, values)
 
+    @classmethod
+    def counted(cls, singular: str, plural: str, count: int, /, **values: Any) -> Message:
+        """A message with a counted word, put in the plural form its count takes (`Lang.n`)."""
+        return cls(singular, {**values, "count": count}, plural)
+
     def render(self, lang: Lang) -> str:
-        return lang.t(self.template, **self.values)
+        if self.plural is None:
+            return lang.t(self.template, **self.values)
+        values = dict(self.values)
+        return lang.n(self.template, self.plural, values.pop("count"), **values)
 
 
 def lang_of(interaction: discord.Interaction) -> Lang:

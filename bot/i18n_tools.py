@@ -1,9 +1,10 @@
 """Keeping the translation catalogues complete: what the code says, and what the catalogues translate.
 
 `python -m bot.i18n_tools` collects every message (the texts given to `lang.t`, `N_`, `Message.of` and the
-errors, plus every command's names, descriptions and choices) and brings each language's `messages.po` up to
-date: new messages are added untranslated, translations of messages that are gone are dropped. The tests use
-the same collection to fail when a message has no translation or its placeholders differ.
+errors, the singular and plural of `lang.n` and `Message.counted`, plus every command's names, descriptions
+and choices) and brings each language's `messages.po` up to date: new messages are added untranslated,
+translations of messages that are gone are dropped. The tests use the same collection to fail when a message
+has no translation or its placeholders differ.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ from bot.i18n import LANGUAGES, LOCALES_DIR, NAME_CONTEXT
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("bot", "cogs")
-# The calls whose first argument is a catalogue text.
-KEYWORDS = {
+# The calls whose first argument is a catalogue text, or whose first two are a counted message's singular and
+# plural (Babel's keyword spec: the argument numbers of msgid and msgid_plural).
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "t": None,
+    "n": (1, 2),
+    "counted": (1, 2),
     "N_": None,
     "of": None,
     "UserFacingError": None,
@@ -43,11 +47,18 @@ class Entry:
     context: str | None
     text: str
     where: str
+    # A counted message: `text` is the English singular, this the plural.
+    plural: str | None = None
+
+    @property
+    def id(self) -> str | tuple[str, str]:
+        """The message id as Babel has it: the text, or (singular, plural)."""
+        return self.text if self.plural is None else (self.text, self.plural)
 
 
 def code_messages() -> list[Entry]:
     """Every catalogue text in the code, with the first place it appears."""
-    found: dict[str, Entry] = {}
+    found: dict[str | tuple[str, str], Entry] = {}
     for directory in SOURCE_DIRS:
         for filename, _line, message, _comments, _context in extract_from_dir(
             PROJECT_ROOT / directory,
@@ -55,8 +66,14 @@ def code_messages() -> list[Entry]:
             keywords=KEYWORDS,
             comment_tags=(),
         ):
-            if isinstance(message, str) and message and message not in found:
-                found[message] = Entry(None, message, f"{directory}/{filename}")
+            where = f"{directory}/{filename}"
+            if isinstance(message, str) and message:
+                entry = Entry(None, message, where)
+            elif isinstance(message, tuple) and len(message) == 2 and all(message):
+                entry = Entry(None, message[0], where, plural=message[1])
+            else:
+                continue
+            found.setdefault(entry.id, entry)
     return list(found.values())
 
 
@@ -112,15 +129,19 @@ def read_catalogue(code: str) -> Catalog:
 def update(code: str, entries: list[Entry]) -> tuple[int, int]:
     """Bring one language's catalogue up to date. Returns (added, dropped)."""
     old = read_catalogue(code)
-    new = Catalog(locale=code, project="aoad-bot", fuzzy=False)
+    # The old date kept: a run that changes no message leaves the file as it was.
+    new = Catalog(locale=code, project="aoad-bot", fuzzy=False, creation_date=old.creation_date)
     added = 0
-    wanted = {(e.context, e.text) for e in entries}
-    for entry in sorted(entries, key=lambda e: (e.context or "", e.text)):
+    wanted = {(e.context, e.id) for e in entries}
+    for entry in sorted(entries, key=lambda e: (e.context or "", e.text, e.plural or "")):
         previous = old.get(entry.text, context=entry.context)
-        string = previous.string if previous is not None else ""
-        if previous is None:
+        # Babel finds a counted message by its singular alone: a translation is kept only for the same ids.
+        if previous is not None and previous.id == entry.id:
+            string = previous.string
+        else:
             added += 1
-        new.add(entry.text, string=string, context=entry.context, locations=[(entry.where, 0)])
+            string = tuple("" for _ in range(new.num_plurals)) if entry.plural is not None else ""
+        new.add(entry.id, string=string, context=entry.context, locations=[(entry.where, 0)])
     dropped = sum(1 for m in old if m.id and (m.context, m.id) not in wanted)
     path = catalogue_path(code)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -151,7 +151,13 @@ class RuleViolation(UserFacingError):
     """What a moderator typed (or a change would lead to) breaks rules: every problem, each naming its field."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("That can't be saved ({count} problem(s)); nothing was saved.", count=len(problems))
+        super().__init__(
+            Message.counted(
+                "That can't be saved ({count} problem); nothing was saved.",
+                "That can't be saved ({count} problems); nothing was saved.",
+                len(problems),
+            )
+        )
         self.problems = list(problems)
 
     def render(self, lang: Lang) -> str:
@@ -159,8 +165,10 @@ class RuleViolation(UserFacingError):
             return truncate(
                 lang.t("Nothing was saved: {problem}", problem=self.problems[0].render(lang)), CONTENT_LIMIT
             )
-        heading = lang.t(
-            "Nothing was saved. Please fix these {count} things and try again:", count=len(self.problems)
+        heading = lang.n(
+            "Nothing was saved. Please fix this thing and try again:",
+            "Nothing was saved. Please fix these {count} things and try again:",
+            len(self.problems),
         )
         return listing(heading, [p.render(lang) for p in self.problems], lang)
 

@@ -8,10 +8,19 @@ from collections import defaultdict
 import discord
 import pytest
 
-from bot.i18n import NAME_CONTEXT, Lang, Message, catalogue
+from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, NAME_CONTEXT, Lang, Message, catalogue, plural_catalogue
 from bot.i18n_tools import Entry, all_messages, placeholders
 
 KOREAN = Lang("ko")
+
+
+def korean_forms(m: Entry) -> tuple[str, ...]:
+    """The Korean text of a message: its one translation, or every plural form of a counted one."""
+    if m.plural is None:
+        text = catalogue("ko").get((m.context, m.text))
+        return (text,) if text else ()
+    return plural_catalogue("ko").get((m.context, m.text, m.plural), ())
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +36,75 @@ def test_the_extraction_finds_code_and_command_strings(messages: list[Entry]) ->
     assert (None, "s1: I've seen Season 1") in texts  # a choice
     assert (None, "There is no Season {number} in this server's data.") in texts  # an error
     assert len(messages) > 300
+    counted = {(m.text, m.plural) for m in messages if m.plural is not None}
+    assert ("{count} entry at once", "{count} entries at once") in counted  # lang.n
+    assert (
+        "That file has {count} problem; nothing was changed.",
+        "That file has {count} problems; nothing was changed.",
+    ) in counted  # Message.counted
+    assert all("(s)" not in m.text for m in messages)
 
 
 def test_every_message_has_a_korean_translation(messages: list[Entry]) -> None:
-    korean = catalogue("ko")
-    missing = [f"{m.where}: {m.text!r}" for m in messages if not korean.get((m.context, m.text))]
+    missing = [f"{m.where}: {m.text!r}" for m in messages if not korean_forms(m)]
     assert missing == [], f"{len(missing)} messages have no Korean translation:\n" + "\n".join(missing[:30])
 
 
 def test_translations_keep_the_same_placeholders(messages: list[Entry]) -> None:
-    korean = catalogue("ko")
+    # A counted message's forms all have its plural's placeholders: Korean's one form serves every count.
     wrong = [
-        f"{m.where}: {m.text!r} → {korean[(m.context, m.text)]!r}"
+        f"{m.where}: {m.text!r} → {form!r}"
         for m in messages
-        if (m.context, m.text) in korean and placeholders(m.text) != placeholders(korean[(m.context, m.text)])
+        for form in korean_forms(m)
+        if placeholders(form) != placeholders(m.plural or m.text)
     ]
     assert wrong == [], "\n".join(wrong)
+
+
+def test_a_counted_messages_english_singular_leaves_out_only_the_count(messages: list[Entry]) -> None:
+    # "Fix this problem" may leave out the 1; nothing else may be missing, and nothing added.
+    wrong = [
+        f"{m.where}: {m.text!r} / {m.plural!r}"
+        for m in messages
+        if m.plural is not None
+        and not (
+            placeholders(m.text) <= placeholders(m.plural)
+            and placeholders(m.plural) - placeholders(m.text) <= {"count"}
+        )
+    ]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_counted_words_take_the_form_of_their_count() -> None:
+    one, many = "{count} entry at once", "{count} entries at once"
+    assert ENGLISH.n(one, many, 1) == "1 entry at once"
+    assert ENGLISH.n(one, many, 2) == "2 entries at once"
+    assert ENGLISH.n(one, many, 0) == "0 entries at once"
+    # Korean counters do not change: one form, whatever the count.
+    assert KOREAN.n(one, many, 1) == "항목 1개를 한 번에"
+    assert KOREAN.n(one, many, 2) == "항목 2개를 한 번에"
+    # An untranslated counted message falls back to English, with English's rule.
+    assert KOREAN.n("{count} widget", "{count} widgets", 1) == "1 widget"
+    assert KOREAN.n("{count} widget", "{count} widgets", 3) == "3 widgets"
+
+
+def test_counted_messages_are_rendered_when_shown() -> None:
+    retrying = Message.counted(
+        "Retrying {count} message that had failed there.",
+        "Retrying {count} messages that had failed there.",
+        1,
+    )
+    assert retrying.render(ENGLISH) == "Retrying 1 message that had failed there."
+    assert retrying.render(KOREAN) == "전송에 실패했던 메시지 1개를 다시 보내고 있어요."
+    error = UserFacingError(
+        Message.counted(
+            "That file has {count} problem; nothing was changed.",
+            "That file has {count} problems; nothing was changed.",
+            1,
+        )
+    )
+    assert str(error) == "That file has 1 problem; nothing was changed."
+    assert error.render(KOREAN) == "그 파일에 문제가 1개 있어서 아무것도 바꾸지 않았어요."
 
 
 def _valid_command_name(name: str) -> bool:

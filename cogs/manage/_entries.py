@@ -287,10 +287,14 @@ async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -
         values = {"name": escape(truncate(person.name, 60)), "roles": escape(", ".join(shown))}
         if len(roles) > REFUSAL_ROLES:
             raise UserFacingError(
-                "{name} still plays {roles} and {count} more characters. Change or remove those characters first "
-                "(`/manage character edit`), then remove the actor.",
-                count=len(roles) - REFUSAL_ROLES,
-                **values,
+                Message.counted(
+                    "{name} still plays {roles} and {count} more character. Change or remove those characters "
+                    "first (`/manage character edit`), then remove the actor.",
+                    "{name} still plays {roles} and {count} more characters. Change or remove those characters "
+                    "first (`/manage character edit`), then remove the actor.",
+                    len(roles) - REFUSAL_ROLES,
+                    **values,
+                )
             )
         raise UserFacingError(
             "{name} still plays {roles}. Change or remove those characters first (`/manage character edit`), "

@@ -83,7 +83,7 @@ def history_pages(revisions: list[Revision], title: str, lang: Lang = ENGLISH) -
             when = discord.utils.format_dt(revision.created_at, "R")
             undo = " " + lang.t("(reverts #{number})", number=revision.reverts) if revision.reverts else ""
             if revision.kind == BATCH:
-                entries = lang.t("{count} entries at once", count=len(revision.changes))
+                entries = lang.n("{count} entry at once", "{count} entries at once", len(revision.changes))
                 name = f"#{revision.id} · {entries}{undo}"
                 details = batch_lines(revision, lang)
             else:

@@ -51,7 +51,13 @@ class ImportRejected(UserFacingError):
     """A file that cannot be imported, with every problem found in it (as many as a message holds)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("That file has {count} problem(s); nothing was changed.", count=len(problems))
+        super().__init__(
+            Message.counted(
+                "That file has {count} problem; nothing was changed.",
+                "That file has {count} problems; nothing was changed.",
+                len(problems),
+            )
+        )
         self.problems = list(problems)
 
     def render(self, lang: Lang) -> str:
@@ -63,9 +69,10 @@ class ImportRejected(UserFacingError):
                 ),
                 CONTENT_LIMIT,
             )
-        text = lang.t(
-            "I can't import that file; nothing was changed. Fix these {count} problem(s) and try again:",
-            count=len(self.problems),
+        text = lang.n(
+            "I can't import that file; nothing was changed. Fix this problem and try again:",
+            "I can't import that file; nothing was changed. Fix these {count} problems and try again:",
+            len(self.problems),
         )
         for index, problem in enumerate(self.problems):
             line = "\n• " + problem.render(lang)
@@ -258,12 +265,12 @@ async def export_command(bot: AoadBot, interaction: discord.Interaction) -> None
     send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
     await send(
         lang.t(
-            "This server's data: {people} cast members, {characters} characters, {seasons} seasons and {news} "
-            "news entries. `/manage import` reads it back, here or in another server.",
-            people=len(data.people),
-            characters=len(data.characters),
-            seasons=len(data.seasons),
-            news=len(data.news),
+            "This server's data: {people}, {characters}, {seasons} and {news}. `/manage import` reads it back, "
+            "here or in another server.",
+            people=lang.n("{count} cast member", "{count} cast members", len(data.people)),
+            characters=lang.n("{count} character", "{count} characters", len(data.characters)),
+            seasons=lang.n("{count} season", "{count} seasons", len(data.seasons)),
+            news=lang.n("{count} news entry", "{count} news entries", len(data.news)),
         ),
         file=discord.File(io.BytesIO(encoded), filename=filename, description="All of Us Are Dead bot data"),
         ephemeral=True,

@@ -575,16 +575,29 @@ async def _commit(
             bot.premiere.wake()
         events = asyncio.ensure_future(_sync_events(bot, draft.guild_id, seasons))
     numbers = ", ".join(f"#{r.id}" for r in result.revisions)
+    count = len(result.revisions)
     if pending.quiet:
-        done = lang.t("✅ Applied as revision {numbers}, without announcing.", numbers=numbers)
+        done = lang.n(
+            "✅ Applied as revision {numbers}, without announcing.",
+            "✅ Applied as revisions {numbers}, without announcing.",
+            count,
+            numbers=numbers,
+        )
     elif announced:
-        done = lang.t(
+        done = lang.n(
             "📣 Saved as revision {numbers} and queued for <#{channel}>.",
+            "📣 Saved as revisions {numbers} and queued for <#{channel}>.",
+            count,
             numbers=numbers,
             channel=settings.announce_channel_id,
         )
     else:
-        done = lang.t("💾 Saved as revision {numbers}, without announcing.", numbers=numbers)
+        done = lang.n(
+            "💾 Saved as revision {numbers}, without announcing.",
+            "💾 Saved as revisions {numbers}, without announcing.",
+            count,
+            numbers=numbers,
+        )
     done += await failing_note(bot, draft.guild_id, lang)
     return truncate(done, 2000), _closed(preview_id, draft, lang), events
 
@@ -616,12 +629,23 @@ def _what_happened(stored: StoredPreview | None, lang: Lang, _shown_lang: str) -
     who = escape(truncate(stored.actor_name or "?", 60))
     outcome = stored.outcome or {}
     if stored.state == "saved":
-        numbers = ", ".join(f"#{n}" for n in outcome.get("revisions", []))
+        revisions = outcome.get("revisions", [])
+        numbers = ", ".join(f"#{n}" for n in revisions)
         if outcome.get("announced"):
-            return lang.t(
-                "Already saved as revision {numbers} by {who}, and announced.", numbers=numbers, who=who
+            return lang.n(
+                "Already saved as revision {numbers} by {who}, and announced.",
+                "Already saved as revisions {numbers} by {who}, and announced.",
+                len(revisions),
+                numbers=numbers,
+                who=who,
             )
-        return lang.t("Already saved as revision {numbers} by {who}.", numbers=numbers, who=who)
+        return lang.n(
+            "Already saved as revision {numbers} by {who}.",
+            "Already saved as revisions {numbers} by {who}.",
+            len(revisions),
+            numbers=numbers,
+            who=who,
+        )
     if stored.state == "cancelled":
         return lang.t("Already cancelled by {who}: nothing was changed.", who=who)
     if stored.state == "refused" and outcome.get("rules"):

@@ -103,7 +103,11 @@ async def setup_command(
             bot=escape(bot.user.name if bot.user is not None else "aoad-bot"),
         )
     if retried:
-        heading += " " + lang.t("Retrying {count} message(s) that had failed there.", count=retried)
+        heading += " " + lang.n(
+            "Retrying {count} message that had failed there.",
+            "Retrying {count} messages that had failed there.",
+            retried,
+        )
     text = heading + await failing_note(bot, guild_id, lang)
     await interaction.response.send_message(
         truncate(text, 2000), embed=settings_card(settings, problems, lang), ephemeral=True

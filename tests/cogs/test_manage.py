@@ -492,7 +492,7 @@ async def test_a_forbidden_channel_is_marked_failing_reported_and_not_retried(wo
     # Fixed and set up again: what failed is sent.
     announcements.forbidden = False
     setup = await world.setup()
-    assert "Retrying 1 message(s)" in (setup.content or "")
+    assert "Retrying 1 message that had failed there." in (setup.content or "")
     [message] = await world.announcements(1)
     assert message.request["embeds"][0]["title"] == "Season 2: post-production → filming"
 

@@ -312,7 +312,7 @@ async def test_many_problems_are_listed_within_discords_limit(world: World) -> N
     _, reply = await import_file(world, world.fake.attachment("x.json", json.dumps(document).encode()))
     content = reply.data["content"]
     assert content.startswith(
-        f"I can't import that file; nothing was changed. Fix these {len(document['characters'])} problem(s)"
+        f"I can't import that file; nothing was changed. Fix these {len(document['characters'])} problems"
     )
     assert len(content) <= 2000
     assert content.count("\n• ") > 5
