@@ -568,6 +568,20 @@ def _typed_url(token: str, label: Message, problems: Problems) -> str | None:
         )
         return None
     path = urlsplit(url)
+    try:
+        host = path.hostname or ""
+    except ValueError:
+        host = ""
+    if not any(char.isalnum() and char not in _BLANK_LETTERS for char in host):
+        # "https://:80/x" or "https://*/x": no site to name the source by, nor to go to.
+        problems.add(
+            Message.of(
+                "“{url}” has no site name after the //: copy the whole link from the address bar.",
+                url=escape(truncate(url, 80)),
+            ),
+            label,
+        )
+        return None
     if path.path in ("", "/") and not path.query:
         # What a source says is in an article, not on a site's front page (which changes every day).
         problems.add(

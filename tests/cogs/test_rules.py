@@ -1347,3 +1347,12 @@ async def test_in_korean_a_same_named_entry_is_told_apart_by_key_in_korean(world
     assert other == "최남라 (Choi Nam-ra) (키 `choi-nam-ra`)"
     problem = at(option_name("name", KO), clash("Choi Nam-ra", other, "character", KO), KO)
     assert reply.content == refused(problem, KO)
+
+
+@pytest.mark.parametrize("link", ["https://:80/article", "https://;/x", "https://*/x", "https://\u3164/x"])
+async def test_a_link_without_a_site_name_is_refused_when_typed(world: World, link: str) -> None:
+    _, preview = await manage(
+        world, "season news", {"text": "Teaser poster", "source": link, "confidence": "reported"}
+    )
+    assert "has no site name after the //" in (preview.content or ""), preview.content
+    assert await revision_count(world) == 0
