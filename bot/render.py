@@ -61,9 +61,28 @@ def truncate(text: str, limit: int) -> str:
         return ""
     cut = text[: limit - 1].rstrip() + ELLIPSIS
     if cut.count(SPOILER_MARK) % 2:
-        cut = text[: max(limit - 1 - len(SPOILER_MARK), 0)].rstrip() + ELLIPSIS
-        cut = cut + SPOILER_MARK if cut.count(SPOILER_MARK) % 2 else cut
+        for room in range(limit - 1 - len(SPOILER_MARK), -1, -1):
+            cut = text[:room].rstrip() + ELLIPSIS
+            if cut.count(SPOILER_MARK) % 2:
+                cut = unglued(cut + SPOILER_MARK)
+            if len(cut) <= limit:
+                break
     return cut[:limit]
+
+
+# Discord makes a link of an address up to the next space, `||` included: a spoiler mark right after an
+# address would belong to the link, and the spoiler it opens or closes would be drawn in plain view.
+_LINK_BEFORE_MARK = re.compile(r"((?:https?|steam)://[^\s<|]*(?:\|(?!\|)[^\s<|]*)*)(?=\|\|)", re.IGNORECASE)
+
+
+def unglued(markdown: str) -> str:
+    """`markdown` with a space between an address and a spoiler mark right after it, so the mark stays one."""
+    return _LINK_BEFORE_MARK.sub(r"\1 ", markdown)
+
+
+def spoiler(markdown: str) -> str:
+    """`markdown` behind spoiler bars (it must hold none of its own)."""
+    return unglued(f"{SPOILER_MARK}{markdown}{SPOILER_MARK}")
 
 
 @dataclass(frozen=True)
@@ -213,4 +232,4 @@ def marked_text(text: str, *, hidden: bool = False) -> str:
             else escape(part)
             for index, part in enumerate(parts)
         )
-    return f"{SPOILER_MARK}{body}{SPOILER_MARK}" if hidden and body else body
+    return spoiler(body) if hidden and body else unglued(body)

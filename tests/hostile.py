@@ -269,6 +269,11 @@ ODD_SPOILERS = (
     "||**bold**||",
     "||<@123>||",
     "||https://evil.example||",
+    # Marks glued to an address: Discord's autolink would swallow them, and the spoiler would show.
+    f"https://evil.example/a||{MARKED}900001||",
+    f"||{MARKED}900002 https://evil.example/b||",
+    f"[Teaser](https://evil.example/c||{MARKED}900003||)",
+    f"||{SECRET}900004 https://evil.example/d…||",
 )
 
 

@@ -11,15 +11,34 @@ from bot.render import (
     TITLE_LIMIT,
     Field,
     card,
+    marked_text,
     provenance,
     truncate,
 )
+from tests.markdown import spoiler_split
 
 
 def test_truncate_marks_the_cut() -> None:
     assert truncate("short", 10) == "short"
     assert truncate("abcdefghij", 5) == "abcd…"
     assert len(truncate("x" * 5000, 4096)) == 4096
+
+
+def test_a_cut_inside_a_spoiler_ending_in_a_link_keeps_the_spoiler_closed() -> None:
+    text = "||Cheong-san returns https://netflix.com/tudum/" + "a" * 100 + "||"
+    for limit in range(20, 80):
+        cut = truncate(text, limit)
+        assert len(cut) <= limit
+        shown, hidden = spoiler_split(cut)
+        assert "Cheong-san" not in shown, cut
+        assert "Cheong-san" in hidden, cut
+
+
+def test_a_spoiler_mark_never_touches_a_link() -> None:
+    for typed in ("https://e.x/a||secret||", "||secret https://e.x/a||", "https://e.x/a|b||secret||"):
+        for hidden in (False, True):
+            shown, _ = spoiler_split(marked_text(typed, hidden=hidden))
+            assert "secret" not in shown, (typed, hidden)
 
 
 def test_huge_cards_are_cut_to_every_limit() -> None:

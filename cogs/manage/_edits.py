@@ -33,7 +33,7 @@ from bot.models import (
     entry_kind,
 )
 from bot.moderation_store import Change
-from bot.render import escape, marked_text, provenance
+from bot.render import SPOILER_MARK, escape, marked_text, provenance, spoiler
 from bot.rules import (
     DEFAULT_CONFIDENCE,
     Problem,
@@ -218,15 +218,17 @@ def change_lines(
             if telling:
                 # What the part is called would tell it too: inside the spoiler with its text.
                 shown, _, sources = block.partition("\n")
-                lines.append(f"||{heading}: {shown[2:-2] if shown.startswith('||') else shown}||\n{sources}")
+                lines.append(
+                    f"{spoiler(f'{heading}: {shown[2:-2] if shown.startswith(SPOILER_MARK) else shown}')}\n{sources}"
+                )
             else:
                 lines.append(f"**{heading}:** {block}")
         elif value is None:
             removed = lang.t("removed")
-            lines.append(f"||{heading}: {removed}||" if telling else f"**{heading}:** {removed}")
+            lines.append(spoiler(f"{heading}: {removed}") if telling else f"**{heading}:** {removed}")
         elif part == "seasons" and isinstance(after, Character):
             if telling:
-                lines.append(f"||{heading}: {', '.join(map(str, after.seasons))}||")
+                lines.append(spoiler(f"{heading}: {', '.join(map(str, after.seasons))}"))
             else:
                 lines.append(f"**{heading}:** {seasons_block(after, lang)}")
         elif part == "actor" and isinstance(value, str):
@@ -251,7 +253,7 @@ def seasons_block(character: Character, lang: Lang) -> str:
     if not rest:
         return shown
     hidden = ", ".join(str(n) for n in rest)
-    return f"{shown}, ||{hidden}||" if shown else f"||{hidden}||"
+    return f"{shown}, {spoiler(hidden)}" if shown else spoiler(hidden)
 
 
 def today() -> str:

@@ -45,6 +45,7 @@ from tests.cogs.world import World, new_guild
 from tests.discord_limits import check_mentions, check_requests, describe
 from tests.fakediscord import Callback, FakeDiscord, InteractionResult, Member, StoredMessage
 from tests.harness import LogRecords, capturing_logs, eventually, running_bot
+from tests.markdown import spoiler_split
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -810,27 +811,6 @@ _SITE = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])")
 _BROKEN_STAGE = re.compile(
     r"\bis in (?:announced|in-production|filming|post-production|release-date-set|released)\b"
 )
-
-
-def spoiler_split(markdown: str) -> tuple[str, str]:
-    """(what is in plain view, what is behind spoiler bars) as Discord draws `markdown`: a backslash makes
-    the next character literal, and `||` opens a spoiler that only a later `||` closes."""
-    segments, current, index = [], [], 0
-    while index < len(markdown):
-        if markdown[index] == "\\" and index + 1 < len(markdown):
-            current.append(markdown[index + 1])
-            index += 2
-        elif markdown.startswith("||", index):
-            segments.append("".join(current))
-            current, index = [], index + 2
-        else:
-            current.append(markdown[index])
-            index += 1
-    segments.append("".join(current))
-    last = len(segments) - 1
-    hidden = [part for number, part in enumerate(segments) if number % 2 == 1 and number != last]
-    shown = [part for number, part in enumerate(segments) if number % 2 == 0 or number == last]
-    return "\n".join(shown), "\n".join(hidden)
 
 
 def _shown_problems(data: JSON, secrets: set[str]) -> list[str]:

@@ -24,6 +24,7 @@ from bot.rules import sources_text
 from tests.cogs.world import World
 from tests.fakediscord import Callback, InteractionResult, Member, StoredMessage
 from tests.fakediscord.interactions import Modal
+from tests.markdown import spoiler_split
 
 KO = Lang("ko")
 EN = Lang("en")
@@ -485,6 +486,34 @@ async def test_a_moderators_spoiler_marks_stay_spoilers_and_the_rest_of_the_text
     await opened.response()
     newest = await last_page(world, opened, world.fan)
     assert inert_text(world) in newest["description"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://netflix.com/tudum/aoad||Cheong-san returns||",
+        "[Teaser](https://netflix.com/tudum/aoad||Cheong-san returns||)",
+        "||Cheong-san returns, says https://netflix.com/tudum/aoad||",
+    ],
+)
+async def test_a_spoiler_mark_glued_to_a_link_still_hides_the_spoiler(world: World, text: str) -> None:
+    """Discord links an address up to the next space, bars and all: the bot keeps a mark off the link."""
+    await world.setup()
+    result, preview = await manage(
+        world, "season news", {"text": text, "source": "https://e.x/1", "confidence": "reported"}
+    )
+    await press(world, result, "Post")
+    [message] = await world.announcements(1)
+    _, season = await slash(world, "season", user=world.fan)
+    for markdown in (
+        preview.embeds[0]["description"],
+        message.request["embeds"][0]["description"],
+        fields(season.embeds[0])["Latest news"],
+    ):
+        shown, hidden = spoiler_split(markdown)
+        assert "Cheong-san returns" not in shown, markdown
+        assert "Cheong-san returns" in hidden, markdown
+        assert "https://netflix.com/tudum/aoad" in shown + hidden, markdown
 
 
 async def last_page(world: World, opened: InteractionResult, user: Member) -> dict[str, Any]:
