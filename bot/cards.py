@@ -169,18 +169,20 @@ def character_card(
             Field(lang.t("Season 1 fate"), _with_provenance(character, "fate", character.fate, level, lang))
         )
         note(character.fate, "fate")
+    casting = season2_casting(catalog, character, lang)
     if character.season2 is not None:
-        fields.append(
-            Field(lang.t("Season 2"), _with_provenance(character, "season2", character.season2, level, lang))
-        )
+        shown = _with_provenance(character, "season2", character.season2, level, lang)
+        if casting:
+            shown = f"{marked_text(casting, hidden=hidden_from(character, 'season2', character.season2, level))}\n{shown}"
+        fields.append(Field(lang.t("Season 2"), shown))
         note(character.season2, "season2")
     elif is_season_one_character(character) and not covers(level, "s2"):
         # Whether a Season 1 character has Season 2 news at all says whether they live on: hidden alike, with
         # a Reveal button alike.
-        fields.append(Field(lang.t("Season 2"), marked_text(lang.t("No news yet."), hidden=True)))
+        fields.append(Field(lang.t("Season 2"), marked_text(casting or lang.t("No news yet."), hidden=True)))
         hidden.append(HiddenPart("character", character.key, "season2", lang.t(PART_WORDS["season2"])))
     else:
-        fields.append(Field(lang.t("Season 2"), lang.t("No news yet.")))
+        fields.append(Field(lang.t("Season 2"), marked_text(casting) if casting else lang.t("No news yet.")))
     return Drawn(
         card(
             title=display_name(character.name, character.hangul, lang),
@@ -191,6 +193,15 @@ def character_card(
         ),
         hidden,
     )
+
+
+def season2_casting(catalog: Catalog, character: Character, lang: Lang) -> str | None:
+    """ "Played by Kim New from Season 2 on", for a Season 1 character recast (Season 2 news, like the rest of
+    their Season 2 part), as plain text."""
+    actor = catalog.person(character.season2_actor) if character.season2_actor else None
+    if actor is None:
+        return None
+    return lang.t("Played by {actor} from Season 2 on", actor=display_name(actor.name, actor.hangul, lang))
 
 
 def person_card(catalog: Catalog, person: Person, level: SpoilerLevel, lang: Lang = ENGLISH) -> Drawn:
@@ -221,6 +232,20 @@ def person_card(catalog: Catalog, person: Person, level: SpoilerLevel, lang: Lan
             seasons=seasons_line(role, level, lang, short=True),
         )
         fields.append(Field(name, "\n".join(lines)))
+    for role in catalog.season2_roles_of(person.key):
+        # That they play a Season 1 character from Season 2 on tells that character is back.
+        name = lang.t("As {name} (from Season 2)", name=display_name(role.name, role.hangul, lang))
+        if covers(level, "s2"):
+            news = role.season2
+            fields.append(
+                Field(
+                    name,
+                    _with_provenance(role, "season2", news, level, lang) if news else lang.t("no news yet."),
+                )
+            )
+        else:
+            fields.append(Field(lang.t("A Season 2 role"), marked_text(name, hidden=True)))
+            hidden.append(HiddenPart("character", role.key, "season2", lang.t("A Season 2 role")))
     if not fields:
         fields.append(Field(lang.t("Roles"), lang.t("No role recorded yet.")))
     return Drawn(
@@ -330,8 +355,10 @@ def cast_pages(catalog: Catalog, lang: Lang = ENGLISH) -> list[discord.Embed]:
     for number, chunk in enumerate(chunks, start=1):
         lines = []
         for person in chunk:
-            roles = ", ".join(role.name for role in catalog.roles_of(person.key)) or lang.t(
-                "role not recorded"
+            roles = ", ".join(role.name for role in catalog.roles_of(person.key)) or (
+                lang.t("a Season 2 role")
+                if catalog.season2_roles_of(person.key)
+                else lang.t("role not recorded")
             )
             hangul = f" ({escape(person.hangul)})" if person.hangul else ""
             lines.append(f"**{escape(person.name)}**{hangul} — {escape(roles)}")
@@ -364,9 +391,18 @@ def reveal_embed(
         if character is not None and part in PART_WORDS:
             fact = {"profile": character.profile, "fate": character.fate, "season2": character.season2}[part]
             title = f"{display_name(character.name, character.hangul, lang)}: {lang.t(PART_WORDS[part])}"
+            casting = season2_casting(catalog, character, lang) if part == "season2" else None
             if fact is None and part == "season2":
                 # Hidden alike whether there is news or not: revealed alike too.
-                return card(title=title, description=lang.t("No news yet."), lang=lang)
+                return card(
+                    title=title, description=marked_text(casting or lang.t("No news yet.")), lang=lang
+                )
+            if casting and fact is not None:
+                return card(
+                    title=title,
+                    description=f"{marked_text(casting)}\n{marked_text(fact_text(fact, lang))}\n{provenance(fact, lang)}",
+                    lang=lang,
+                )
     elif kind == "news":
         item = next((n for n in catalog.news if n.key == key), None)
         if item is not None:

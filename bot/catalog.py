@@ -107,6 +107,10 @@ class Catalog:
     def roles_of(self, person_key: str) -> list[Character]:
         return [c for c in self.characters if c.actor == person_key]
 
+    def season2_roles_of(self, person_key: str) -> list[Character]:
+        """Season 1 characters this cast member plays from Season 2 on (Season 2 news)."""
+        return [c for c in self.characters if c.season2_actor == person_key]
+
     def season(self, number: int) -> Season | None:
         return next((s for s in self.seasons if s.number == number), None)
 

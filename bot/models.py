@@ -100,7 +100,10 @@ class Character(Model, frozen=True, kw_only=True):
     name: Name
     hangul: Name | None = None
     aliases: tuple[Name, ...] = ()
+    # Who played them in the first season they appear in.
     actor: Key | None = None
+    # A Season 1 character played by someone new in Season 2: their casting is Season 2 news (`rules`).
+    season2_actor: Key | None = None
     seasons: tuple[int, ...] = (1,)
     profile: Fact
     fate: Fact | None = None

@@ -832,6 +832,9 @@ _ALLOWED = {
 _FORMS = {
     "key": N_("is not a key: lower-case letters and digits joined by single hyphens, like choi-nam-ra"),
     "actor": N_("is not a key: lower-case letters and digits joined by single hyphens, like choi-nam-ra"),
+    "season2_actor": N_(
+        "is not a key: lower-case letters and digits joined by single hyphens, like choi-nam-ra"
+    ),
     "url": N_("is not a web link: it must start with http:// or https://"),
     "published": N_("is not a date: use 2026-11-20, or 2026-11 if only the month is known"),
     "date": N_("is not a date: use 2026-11-20, or 2026-11 if only the month is known"),

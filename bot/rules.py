@@ -16,7 +16,9 @@ and batch. The cards call the spoiler rules too, so data saved before a rule exi
 - **Names**: a name, alias, variant or Hangul name identifies one entry (`name_problems`).
 - **Stages and dates**: a stage reads as a sentence (`stage_sentence`); a season premieres after the one
   before it (`release_order_problems`).
-- **References**: a character's actor is a cast member; a news item's season exists (`reference_problems`).
+- **Casting**: a character's `actor` played them first; a Season 1 character played by someone new from
+  Season 2 on keeps their Season 1 actor and gets a `season2_actor`, Season 2 news (`casting_field`).
+- **References**: a character's actors are cast members; a news item's season exists (`reference_problems`).
 
 Typed input is read by the `typed_*` functions, which collect every problem of what was typed into a
 `Problems` list, each naming the option or form field, instead of stopping at the first. The state a change
@@ -378,9 +380,26 @@ def spoiler_floor(entry: Entry, path: str) -> tuple[SpoilerLevel, str] | None:
         return None
     if path == "fate":
         return "s1", _FATE_FLOOR
-    if path in ("season2", "seasons") and is_season_one_character(entry):
+    if path in _RETURN_PARTS and is_season_one_character(entry):
         return "s2", _RETURN_FLOOR
     return None
+
+
+# A Season 1 character's parts that tell they live on: their Season 2 news, later seasons and Season 2 actor.
+_RETURN_PARTS = ("season2", "seasons", "season2_actor")
+
+
+def tells_by_changing(entry: Entry, part: str) -> bool:
+    """Whether that this part of `entry` changed at all tells a spoiler (so an update's title, shown to
+    everyone, must not name it, and its line is hidden whole)."""
+    return part in _RETURN_PARTS and spoiler_floor(entry, part) is not None
+
+
+def casting_field(character: Character) -> str:
+    """The field a new casting of `character` goes in. A Season 1 character keeps the actor who played them
+    in Season 1; someone new playing them is their Season 2 news (`season2_actor`, at least `s2`, since it
+    tells they are back). Anyone else's actor is simply `actor`."""
+    return "season2_actor" if is_season_one_character(character) else "actor"
 
 
 def higher(one: SpoilerLevel, other: SpoilerLevel) -> SpoilerLevel:
@@ -1076,23 +1095,20 @@ def reference_problems(
 
     for entry in entries:
         where = (entry_kind(entry), entry_key(entry))
-        if (
-            isinstance(entry, Character)
-            and entry.actor is not None
-            and entry.actor not in people
-            and involved(where, ("person", entry.actor))
-        ):
-            problems.append(
-                Problem(
-                    Message.of(
-                        "no cast member has the key “{key}”: add (or restore) the cast member first",
-                        key=escape(truncate(entry.actor, 60)),
-                    ),
-                    "character",
-                    entry.key,
-                    "actor",
+        for path in ("actor", "season2_actor") if isinstance(entry, Character) else ():
+            actor = getattr(entry, path)
+            if actor is not None and actor not in people and involved(where, ("person", actor)):
+                problems.append(
+                    Problem(
+                        Message.of(
+                            "no cast member has the key “{key}”: add (or restore) the cast member first",
+                            key=escape(truncate(actor, 60)),
+                        ),
+                        "character",
+                        entry_key(entry),
+                        path,
+                    )
                 )
-            )
         if (
             isinstance(entry, NewsItem)
             and str(entry.season) not in seasons
@@ -1128,6 +1144,28 @@ def entry_problems(entry: Entry) -> list[Problem]:
                 problems.append(Problem(unpaired, kind, key, f"{at}{name}"))
     for path, what in spoiler_problems(entry):
         problems.append(Problem(what, kind, key, path))
+    if isinstance(entry, Character) and entry.season2_actor is not None:
+        if casting_field(entry) != "season2_actor":
+            problems.append(
+                Problem(
+                    Message.of(
+                        "only a Season 1 character has a Season 2 actor: for anyone else, who plays them is "
+                        "their actor"
+                    ),
+                    kind,
+                    key,
+                    "season2_actor",
+                )
+            )
+        elif entry.season2_actor == entry.actor:
+            problems.append(
+                Problem(
+                    Message.of("their Season 2 actor is the one who played them in Season 1: leave it empty"),
+                    kind,
+                    key,
+                    "season2_actor",
+                )
+            )
     return problems
 
 

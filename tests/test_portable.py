@@ -181,7 +181,7 @@ async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None
     keys = [c["key"] for c in characters]
     news_keys = [n["key"] for n in news]
     assert [n["season"] for n in news[:4]] == [2, 2, 2, 2]
-    assert list(characters[1])[4:7] == ["actor", "seasons", "profile"]
+    assert list(characters[1])[4:8] == ["actor", "season2_actor", "seasons", "profile"]
 
     document["exported_at"] = "yesterday"
     document["guild_id"] = "my server"
@@ -209,6 +209,7 @@ async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None
     characters[3]["key"] = keys[2]
     characters[4]["actor"] = person
     characters[5]["fate"] = dict(characters[5]["profile"], spoiler="none")
+    characters[6]["season2_actor"] = "nobody-either"
     seasons[0]["release"] = "2026-13"
     seasons[0]["facts"] = [
         {
@@ -255,6 +256,8 @@ async def test_one_reading_finds_every_problem_of_the_file(store: Store) -> None
         f"character “{keys[2]}”, field `key`: another entry of this kind has the same key; keys must be unique",
         f"character “{keys[5]}”, field `fate.spoiler`: a Season 1 fate reveals how Season 1 ends: set its "
         "spoiler level to s1 (or higher)",
+        f"character “{keys[6]}”, field `season2_actor`: no cast member has the key “nobody-either”: add (or "
+        "restore) the cast member first",
         "season “1”, field `release`: “2026-13” is not a release date.",
         "season “1”, field `facts[0].label`: can't be empty",
         "season “1”, field `facts[0].sources[0].published`: 2026-02-30 is not a real date.",

@@ -46,8 +46,8 @@ from bot.rules import (
     level_changes,
     raise_spoilers,
     seasons_shown,
-    spoiler_floor,
     state_problems,
+    tells_by_changing,
 )
 
 _KEY_CHARS = re.compile(r"[^a-z0-9]+")
@@ -149,6 +149,7 @@ PART_NAMES = {
     "aliases": N_("aliases"),
     "variants": N_("spellings"),
     "actor": N_("actor"),
+    "season2_actor": N_("actor from Season 2 on"),
     "name": N_("name"),
     "seasons": N_("seasons"),
     "stage": N_("stage"),
@@ -181,26 +182,33 @@ def part_name(part: str, lang: Lang) -> str:
 
 
 def describe_update(
-    before: Entry, after: Entry, lang: Lang = ENGLISH, names: Mapping[str, str] | None = None
+    before: Entry,
+    after: Entry,
+    lang: Lang = ENGLISH,
+    names: Mapping[str, str] | None = None,
+    *,
+    reverted: bool = False,
 ) -> tuple[str, str]:
-    """A title and body for an edited entry. Spoiler facts stay behind tags; the title names parts only, and
-    not those whose mere change is a spoiler (a Season 1 character's Season 2 news, or later seasons): the
-    title is shown to everyone, as a thread's name too. `names`: cast members' names by key."""
+    """A title and body for an edited entry (`reverted`: by undoing a revision). Spoiler facts stay behind
+    tags; the title names parts only, and not those whose mere change is a spoiler (a Season 1 character's
+    Season 2 news, later seasons or Season 2 actor): the title is shown to everyone, as a thread's name too.
+    `names`: cast members' names by key."""
     parts = [p for p in changed_parts(before, after) if not _telling(after, p) and not _telling(before, p)]
+    name = label_of(after, lang)
     if parts:
-        title = lang.t(
-            "Updated: {name} ({parts})",
-            name=label_of(after, lang),
-            parts=", ".join(part_name(p, lang) for p in parts),
-        )
+        shown = ", ".join(part_name(p, lang) for p in parts)
+        if reverted:
+            title = lang.t("Reverted: {name} ({parts})", name=name, parts=shown)
+        else:
+            title = lang.t("Updated: {name} ({parts})", name=name, parts=shown)
     else:
-        title = lang.t("Updated: {name}", name=label_of(after, lang))
+        title = lang.t("Reverted: {name}", name=name) if reverted else lang.t("Updated: {name}", name=name)
     return title, "\n".join(change_lines(before, after, lang, names)) or lang.t("No visible change.")
 
 
 def _telling(entry: Entry, part: str) -> bool:
     """Whether that this part changed at all tells a spoiler (it has a spoiler floor for being there)."""
-    return part in ("season2", "seasons") and spoiler_floor(entry, part) is not None
+    return tells_by_changing(entry, part)
 
 
 def change_lines(
@@ -231,8 +239,9 @@ def change_lines(
                 lines.append(spoiler(f"{heading}: {', '.join(map(str, after.seasons))}"))
             else:
                 lines.append(f"**{heading}:** {seasons_block(after, lang)}")
-        elif part == "actor" and isinstance(value, str):
-            lines.append(f"**{heading}:** {escape(names.get(value, value) if names else value)}")
+        elif part in ("actor", "season2_actor") and isinstance(value, str):
+            actor = escape(names.get(value, value) if names else value)
+            lines.append(spoiler(f"{heading}: {actor}") if telling else f"**{heading}:** {actor}")
         elif isinstance(value, tuple):
             shown = ", ".join(label_text(v, lang) if isinstance(v, LabelledFact) else str(v) for v in value)
             lines.append(f"**{heading}:** {escape(shown) or '—'}")

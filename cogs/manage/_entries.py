@@ -11,7 +11,7 @@ import msgspec
 
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, Lang, Message
-from bot.models import Character, Fact, Person, SpoilerLevel
+from bot.models import Character, Fact, Person, Season2Status, SpoilerLevel
 from bot.moderation_store import Change, StoredEntry
 from bot.render import escape, truncate
 from bot.rules import (
@@ -19,8 +19,10 @@ from bot.rules import (
     TEXT_LIMIT,
     OptionName,
     Problems,
-    is_season_one_character,
+    casting_field,
+    effective_level,
     removal_problems,
+    season2_role,
     typed_confidence,
     typed_names,
     typed_sources,
@@ -225,12 +227,33 @@ async def cast_add(
     if role_key is not None:
         found = await stored(bot, guild_id, "character", role_key)
         role = cast(Character, found.entry)
-        changes.append(
-            Change(
-                "character", role.key, role, msgspec.structs.replace(role, actor=person.key), found.version
-            )
+        summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+        fact = msgspec.structs.replace(
+            fact,
+            text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
+            text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
         )
-        previous = catalog.person(role.actor) if role.actor else None
+        field = casting_field(role)
+        recast = msgspec.structs.replace(role, **{field: person.key})
+        previous = catalog.person(getattr(role, field)) if getattr(role, field) else None
+        if field == "season2_actor":
+            # Someone playing a Season 1 character now tells that the character is back: Season 2 news, with
+            # this casting's sources when they have no Season 2 news yet. The title, shown to everyone, does
+            # not name them.
+            fact = msgspec.structs.replace(fact, spoiler=effective_level(recast, field, fact))
+            if role.season2 is None:
+                recast = msgspec.structs.replace(recast, season2=season2_role(fact, Season2Status.RETURNING))
+            notes.append(
+                Message.of(
+                    "{character} is a Season 1 character: that someone new plays them tells they are back, so "
+                    "{actor} is saved as who plays them from Season 2 on, a Season 2 spoiler, and announced as "
+                    "one. Who played them in Season 1 stays as it was.",
+                    character=escape(role.name),
+                    actor=escape(clean_name),
+                )
+            )
+        else:
+            title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
         if previous is not None:
             notes.append(
                 Message.of(
@@ -240,25 +263,7 @@ async def cast_add(
                     actor=escape(clean_name),
                 )
             )
-        summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
-        fact = msgspec.structs.replace(
-            fact,
-            text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
-            text_ko=KOREAN.t("{actor} plays {character}", actor=clean_name, character=role.name),
-        )
-        if is_season_one_character(role):
-            # Someone (new) playing a Season 1 character now tells that the character is back: the title,
-            # shown to everyone, does not name them, and the casting is a Season 2 spoiler.
-            fact = msgspec.structs.replace(fact, spoiler="s2")
-            notes.append(
-                Message.of(
-                    "{character} is a Season 1 character: that someone plays them now tells they are back, so "
-                    "it is announced as a Season 2 spoiler.",
-                    character=escape(role.name),
-                )
-            )
-        else:
-            title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+        changes.append(Change("character", role.key, role, recast, found.version))
     await check_changes(
         catalog_entries(catalog),
         changes,
@@ -280,7 +285,7 @@ async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -
     key = find(people_of(catalog), "person", name, option("name"), problems)
     problems.check()
     person = cast(Person, catalog.person(cast(str, key)))
-    roles = catalog.roles_of(person.key)
+    roles = catalog.roles_of(person.key) + catalog.season2_roles_of(person.key)
     if removal_problems(catalog_entries(catalog), {("person", person.key)}):
         # Name a few roles, not all: an actor of a hundred roles must not push the refusal past Discord's limit.
         shown = [truncate(role.name, 60) for role in roles[:REFUSAL_ROLES]]

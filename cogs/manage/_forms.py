@@ -27,13 +27,14 @@ from bot.errors import UserFacingError, report_error, send_ephemeral
 from bot.i18n import ENGLISH, N_, Lang, Message, lang_of
 from bot.models import Character, Entry, Fact, Person, Season2Status, SpoilerLevel
 from bot.moderation_store import Change, StoredEntry
-from bot.render import truncate
+from bot.render import escape, truncate
 from bot.rules import (
     NAME_LIMIT,
     SPOILERS,
     TEXT_LIMIT,
     Problems,
     RuleViolation,
+    casting_field,
     season2_role,
     sources_text,
     typed_choice,
@@ -223,14 +224,27 @@ class CharacterIdentityForm(EntryForm):
                         Message.of(
                             "there is no cast member called “{name}” (did you mean: {hint}?); add them with "
                             "`/manage cast add` first.",
-                            name=typed[:60],
-                            hint=", ".join(h.label for h in suggestions) or "—",
+                            name=escape(truncate(typed, 60)),
+                            hint=escape(", ".join(h.label for h in suggestions)) or "—",
                         ),
                         self.label_of("actor"),
                     )
                     del changes["actor"]
                 else:
                     changes["actor"] = key
+            character = cast(Character, self.stored.entry)
+            if (
+                casting_field(character) == "season2_actor"
+                and changes.get("actor", character.actor) != character.actor
+            ):
+                self.notes.append(
+                    Message.of(
+                        "This changes who played {character} in Season 1. If someone new plays them from Season 2 "
+                        "on, cancel and use `/manage cast add plays:` instead: that is Season 2 news, kept as a "
+                        "spoiler.",
+                        character=escape(character.name),
+                    )
+                )
         self.read(
             changes,
             "name",

@@ -515,7 +515,9 @@ async def _commit(
                     author_name=author,
                     outbox=drafts,
                     reverts=pending.reverts,
-                    batch=pending.batch,
+                    # One action is one revision, undone whole: a cast member added with their role is not
+                    # two revisions, one of which could not be undone alone.
+                    batch=pending.batch or len(pending.changes) > 1,
                     expected_state=expected,
                     claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
                     announced=announced,

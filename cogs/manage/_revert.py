@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import UserFacingError
-from bot.i18n import ENGLISH, Lang, Message
+from bot.i18n import ENGLISH, N_, Lang, Message
 from bot.moderation_store import BATCH, Change, Revision, RevisionNote, StoredEntry
 from bot.render import escape, truncate
 from cogs.manage._edits import (
@@ -118,10 +118,12 @@ async def revert_edit(bot: AoadBot, guild_id: int, server: Lang, found: Revision
         )
         for c in plan.changes
     ]
-    await check_changes(catalog_entries(await store.catalog(guild_id)), changes)
-    summary = ENGLISH.t("Reverted: {summary}", summary=truncate(found.summary, 200))
-    title = server.t("Reverted: {summary}", summary=truncate(found.summary, 200))
+    catalog = await store.catalog(guild_id)
+    await check_changes(catalog_entries(catalog), changes)
     if found.kind == BATCH:
+        # Quiet, never announced: the moderators' own words of the revision name it.
+        summary = ENGLISH.t("Reverted: {summary}", summary=truncate(found.summary, 200))
+        title = server.t("Reverted: {summary}", summary=truncate(found.summary, 200))
         notes.insert(
             0,
             Message.of(
@@ -144,16 +146,21 @@ async def revert_edit(bot: AoadBot, guild_id: int, server: Lang, found: Revision
             notes=notes,
         )
     [change] = changes
-    label = label_of(change.after or change.before, server)  # type: ignore[arg-type]
+    # Told afresh from the change itself, in the server's language, as any update is: the revision's own
+    # summary may name what is a spoiler now (a recast character's name).
+    names = {person.key: person.name for person in catalog.people}
     if change.after is not None and change.before is not None:
-        catalog = await store.catalog(guild_id)
-        _, body = describe_update(
-            change.before, change.after, server, {person.key: person.name for person in catalog.people}
-        )
-    elif change.after is not None:
-        body = server.t("{name} is back.", name=escape(label))
+        title, body = describe_update(change.before, change.after, server, names, reverted=True)
+        summary = describe_update(change.before, change.after, ENGLISH, names, reverted=True)[0]
     else:
-        body = server.t("{name} is removed again.", name=escape(label))
+        entry = change.after or change.before
+        assert entry is not None
+        back = N_("{name} is back.") if change.after is not None else N_("{name} is removed again.")
+        title = server.t(
+            "Reverted: {summary}", summary=server.t(back, name=truncate(label_of(entry, server), 200))
+        )
+        body = server.t(back, name=escape(label_of(entry, server)))
+        summary = ENGLISH.t("Reverted: {summary}", summary=ENGLISH.t(back, name=label_of(entry, ENGLISH)))
     notes.insert(
         0,
         Message.of(

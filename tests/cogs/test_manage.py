@@ -428,7 +428,7 @@ async def test_history_shows_a_readable_diff_and_revert_restores(world: World) -
     assert "by moderator" in field["value"]
 
     result, preview = await world.manage("revert", {"revision": 1})
-    assert preview.embeds[0]["title"] == "Reverted: Season 2: post-production → filming"
+    assert preview.embeds[0]["title"] == "Reverted: Season 2 (stage, about the stage)"
     assert preview.embeds[0]["description"].startswith(
         "**Stage:** post-production\n**About the stage:** Filming reportedly wrapped"
     )

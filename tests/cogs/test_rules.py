@@ -1385,3 +1385,106 @@ async def test_a_link_without_a_site_name_is_refused_when_typed(world: World, li
     )
     assert "has no site name after the //" in (preview.content or ""), preview.content
     assert await revision_count(world) == 0
+
+
+def plain_view(message: Mapping[str, Any] | Callback) -> str:
+    """Everything a message shows without a spoiler pressed: its title and footer, and the plain parts of
+    its content, description and fields."""
+    if isinstance(message, Callback):
+        message = {"content": message.content, "embeds": message.embeds}
+    shown = [str(message.get("content") or "")]
+    for embed in message.get("embeds") or []:
+        shown += [str(embed.get("title") or ""), str((embed.get("footer") or {}).get("text") or "")]
+        for markdown in [str(embed.get("description") or "")] + [
+            part for item in embed.get("fields") or [] for part in (item["name"], item["value"])
+        ]:
+            shown.append(spoiler_split(markdown)[0])
+    return "\n".join(shown)
+
+
+async def test_someone_new_playing_a_season_one_character_is_season_two_news_everywhere(world: World) -> None:
+    await world.setup(threads=True)
+    result, preview = await manage(
+        world, "cast add", {"name": "Kim New", "source": "https://e.x/1", "plays": "Han Gyeong-su"}
+    )
+    assert "Han Gyeong-su" not in preview.embeds[0]["title"]
+    await press(world, result, "Post")
+    [message] = await world.announcements(1)
+    thread = await world.fake.wait_request("POST", "/channels/{channel_id}/messages/{message_id}/threads")
+    assert "Gyeong-su" not in thread.json["name"]
+    assert "Gyeong-su" not in plain_view(message.request)
+    # Who played him in Season 1 stays; the new actor is his Season 2 news, with the casting's source.
+    gyeong_su = await stored_character(world, "han-gyeong-su")
+    assert (gyeong_su.actor, gyeong_su.season2_actor) == ("ham-sung-min", "kim-new")
+    assert gyeong_su.season2 is not None
+    assert gyeong_su.season2.spoiler == "s2"
+    assert [s.url for s in gyeong_su.season2.sources] == ["https://e.x/1"]
+    assert await revision_count(world) == 1
+
+    for command, name, secret in (
+        ("character", "Han Gyeong-su", "Kim New"),
+        ("cast", "Kim New", "Gyeong-su"),
+    ):
+        reply = await card(world, command, name)
+        assert secret not in plain_view(reply), reply.embeds
+        assert any("Season 2" in label for label in labels(reply)), labels(reply)
+    assert fields((await card(world, "character", "Han Gyeong-su")).embeds[0])["Played by"].startswith(
+        "Ham Sung-min"
+    )
+    _, pages = await slash(world, "cast", user=world.fan)
+    assert "Gyeong-su" not in plain_view(pages)
+
+    await watched(world, world.fan, "s2")
+    shown = fields((await card(world, "character", "Han Gyeong-su", private=True)).embeds[0])
+    assert shown["Season 2"].startswith("Played by Kim New from Season 2 on\nKim New plays Han Gyeong-su")
+    mine = await card(world, "cast", "Kim New", private=True)
+    assert fields(mine.embeds[0])["As Han Gyeong-su (한경수) (from Season 2)"].startswith("Kim New plays")
+
+    # One action, one revision: undoing it undoes both, quietly.
+    result, preview = await manage(world, "revert", {"revision": 1})
+    assert "Apply" in labels(preview)
+    await press(world, result, "Apply")
+    gyeong_su = await stored_character(world, "han-gyeong-su")
+    assert (gyeong_su.actor, gyeong_su.season2_actor, gyeong_su.season2) == ("ham-sung-min", None, None)
+    assert (await world.bot.store.catalog(world.guild.id)).person("kim-new") is None
+
+
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
+async def test_reverting_a_hidden_change_announces_it_hidden_in_the_servers_language(world: World) -> None:
+    await world.setup(threads=True, language="ko")
+    result, _ = await edit_form(
+        world,
+        "character edit",
+        {"name": "Han Gyeong-su", "part": "season2"},
+        {
+            KO.t("Text (empty removes it)"): SEASON2_NEWS,
+            KO.t("Sources, one per line: link, or name, date"): "https://news.example/s2",
+        },
+        locale="ko",
+    )
+    await press(world, result, KO.t("Save without announcing"), locale="ko")
+    result, _ = await manage(world, "revert", {"revision": 1}, locale="ko")
+    await press(world, result, KO.t("Post"), locale="ko")
+    [message] = await world.announcements(1)
+    title = message.request["embeds"][0]["title"]
+    assert title == KO.t("Reverted: {name}", name="Han Gyeong-su"), title
+    assert SEASON2_NEWS not in plain_view(message.request)
+    assert KO.t("Season 2") not in plain_view(message.request)
+    thread = await world.fake.wait_request("POST", "/channels/{channel_id}/messages/{message_id}/threads")
+    assert thread.json["name"] == title
+
+
+async def test_changing_a_season_one_characters_actor_in_the_form_says_where_a_recast_goes(
+    world: World,
+) -> None:
+    await world.setup()
+    result, _ = await manage(world, "cast add", {"name": "Kim New", "source": "https://e.x/1"})
+    await press(world, result, "Save without announcing")
+    _, preview = await edit_form(
+        world,
+        "character edit",
+        {"name": "Han Gyeong-su"},
+        {"Actor (name or key; empty for none)": "Kim New"},
+    )
+    assert "use `/manage cast add plays:` instead" in (preview.content or "")
+    assert preview.embeds[0]["description"] == "**Actor:** Kim New"
