@@ -526,40 +526,82 @@ _ANY_URL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:(?!\s)\S+|www\.\S+)$")
 _DATE = re.compile(r"\b(\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)\b")
 
 
-def source_problems(source: Source) -> list[Message]:
-    """What makes a source misleading, wherever it comes from: a link that is not http(s), or a name that
-    reads as an address other than the link's (a reader trusts the visible text of a link)."""
-    problems: list[Message] = []
-    if source.url is not None and not _URL.match(source.url):
-        problems.append(Message.of("a source's link must start with http:// or https://"))
-        return problems
-    if source.url is not None and (
-        "\\" in source.url or "@" in urlsplit(source.url).netloc or source.url.lower().count("://") > 1
-    ):
+def link_problem(url: str) -> Message | None:
+    """What makes a link no source, wherever it comes from: not http(s), not one plain link, no site to go
+    to, or a site's front page."""
+    shown = escape(truncate(url, 80))
+    if not _URL.match(url):
+        return Message.of(
+            "“{url}” is not a web link: sources must start with http:// or https://.", url=shown
+        )
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return Message.of("“{url}” is not one plain link: give each link on its own", url=shown)
+    if "\\" in url or "@" in parts.netloc or url.lower().count("://") > 1:
         # A backslash or a user name before the host makes browsers go elsewhere than the host shown, and a
         # second scheme is a second link glued on.
-        problems.append(
-            Message.of(
-                "“{url}” is not one plain link: give each link on its own",
-                url=escape(truncate(source.url, 80)),
-            )
+        return Message.of("“{url}” is not one plain link: give each link on its own", url=shown)
+    if not any(char.isalnum() and char not in _BLANK_LETTERS for char in host):
+        # "https://:80/x" or "https://*/x": no site to name the source by, nor to go to.
+        return Message.of(
+            "“{url}” has no site name after the //: copy the whole link from the address bar.", url=shown
         )
-        return problems
+    if parts.path in ("", "/") and not parts.query:
+        # What a source says is in an article, not on a site's front page (which changes every day).
+        return Message.of(
+            "“{url}” is a site's home page: link the article itself, or give the publication and date.",
+            url=shown,
+        )
+    return None
+
+
+def source_problems(source: Source) -> list[Message]:
+    """What makes a source misleading or empty, wherever it comes from: a link that is no source
+    (`link_problem`), neither link nor date, a name that reads as an address other than the link's (a reader
+    trusts the visible text of a link), a name of lookalike letters, or a date to come."""
+    if source.url is not None and (problem := link_problem(source.url)) is not None:
+        return [problem]
     if _ANY_URL.match(source.name.strip()) or "://" in source.name:
-        problems.append(
-            Message.of("a source's name can't be a link: put the link on its own (one link per source)")
-        )
-        return problems
+        return [Message.of("a source's name can't be a link: put the link on its own (one link per source)")]
+    if (problem := lookalike_problem(source.name)) is not None:
+        return [problem]
+    name = escape(truncate(source.name, 60))
+    if source.url is None and source.published is None:
+        return [
+            Message.of(
+                "“{source}” needs a link, or the date it was published (e.g. {example}).",
+                source=name,
+                example=f"{escape(truncate(source.name, 40))}, 2026-11-20",
+            )
+        ]
     if source.url is not None and (named := names_other_site(source.name, source.url)) is not None:
-        problems.append(
+        return [
             Message.of(
                 "the name “{name}” names {named}, but the link goes to {host}",
-                name=escape(truncate(source.name, 60)),
+                name=name,
                 named=escape(named),
                 host=escape(display_host(source.url)),
             )
-        )
-    return problems
+        ]
+    if source.published is not None and _later_than_tomorrow(source.published):
+        return [
+            Message.of(
+                "“{source}” is dated {date}, which has not come yet.", source=name, date=source.published
+            )
+        ]
+    return []
+
+
+def _later_than_tomorrow(rough: str) -> bool:
+    """Whether a rough date starts after tomorrow (in every time zone, it has not come yet). A date that is no
+    real day is another rule's to refuse."""
+    try:
+        first = _first_day(rough)
+    except ValueError:
+        return False
+    return first > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
 
 
 def _typed_url(token: str, label: Message, problems: Problems) -> str | None:
@@ -568,48 +610,15 @@ def _typed_url(token: str, label: Message, problems: Problems) -> str | None:
     if sep:
         url = f"{scheme.lower()}://{rest}"
     if len(url) > URL_LIMIT:
-        problems.add(
-            Message.of(
-                "that link is {length} characters long; it can be at most {limit}.",
-                length=len(url),
-                limit=URL_LIMIT,
-            ),
-            label,
+        problem: Message | None = Message.of(
+            "that link is {length} characters long; it can be at most {limit}.",
+            length=len(url),
+            limit=URL_LIMIT,
         )
-        return None
-    if not _URL.match(url):
-        problems.add(
-            Message.of(
-                "“{url}” is not a web link: sources must start with http:// or https://.",
-                url=escape(truncate(url, 80)),
-            ),
-            label,
-        )
-        return None
-    path = urlsplit(url)
-    try:
-        host = path.hostname or ""
-    except ValueError:
-        host = ""
-    if not any(char.isalnum() and char not in _BLANK_LETTERS for char in host):
-        # "https://:80/x" or "https://*/x": no site to name the source by, nor to go to.
-        problems.add(
-            Message.of(
-                "“{url}” has no site name after the //: copy the whole link from the address bar.",
-                url=escape(truncate(url, 80)),
-            ),
-            label,
-        )
-        return None
-    if path.path in ("", "/") and not path.query:
-        # What a source says is in an article, not on a site's front page (which changes every day).
-        problems.add(
-            Message.of(
-                "“{url}” is a site's home page: link the article itself, or give the publication and date.",
-                url=escape(truncate(url, 80)),
-            ),
-            label,
-        )
+    else:
+        problem = link_problem(url)
+    if problem is not None:
+        problems.add(problem, label)
         return None
     return url
 
@@ -657,17 +666,10 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
                 problems.add(
                     Message.of("“{source}” has two dates: a source was published once.", source=shown), label
                 )
-            elif _first_day(day) > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
-                problems.add(
-                    Message.of("“{source}” is dated {date}, which has not come yet.", source=shown, date=day),
-                    label,
-                )
             published = day
         else:
             names.append(part)
     name = ", ".join(names)
-    if (problem := lookalike_problem(name)) is not None:
-        problems.add(problem, label)
     if len(problems) > found:
         return []
     if len(name) > NAME_LIMIT:
@@ -687,16 +689,6 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
                     "“{source}” is not a source: give a link, or a publication and its date "
                     "(deadline.com, 2026-11-20).",
                     source=shown,
-                ),
-                label,
-            )
-            return []
-        if published is None:
-            problems.add(
-                Message.of(
-                    "“{source}” needs a link, or the date it was published (e.g. {example}).",
-                    source=escape(truncate(name, 60)),
-                    example=f"{escape(truncate(name, 40))}, 2026-11-20",
                 ),
                 label,
             )
@@ -1129,10 +1121,37 @@ def reference_problems(
     return problems
 
 
+def stored_name_problem(name: str) -> Message | None:
+    """What a name taken as written (a file, the pack) breaks that a typed one is cleaned of or refused for:
+    letters that draw as nothing, spaces at its ends, and lookalike letters (see `typed_text`)."""
+    if not clean_text(name):
+        return Message.of("a name can't be only spaces or characters that draw as nothing")
+    if clean_text(name) != unicodedata.normalize("NFC", name):
+        return Message.of(
+            "“{name}” holds characters that draw as nothing, or spaces at its ends: write it without them",
+            name=escape(truncate(clean_text(name), 40)),
+        )
+    return lookalike_problem(name)
+
+
+def _named_paths(entry: Entry) -> Iterator[tuple[str, str]]:
+    if isinstance(entry, (Character, Person)):
+        yield "name", entry.name
+        if entry.hangul is not None:
+            yield "hangul", entry.hangul
+        others = entry.aliases if isinstance(entry, Character) else entry.variants
+        field_name = "aliases" if isinstance(entry, Character) else "variants"
+        for index, other in enumerate(others):
+            yield f"{field_name}[{index}]", other
+
+
 def entry_problems(entry: Entry) -> list[Problem]:
-    """What one entry breaks on its own, beyond its types: sources, spoiler marks, spoiler levels."""
+    """What one entry breaks on its own, beyond its types: names, sources, spoiler marks, spoiler levels."""
     kind, key = entry_kind(entry), entry_key(entry)
     problems: list[Problem] = []
+    for path, name in _named_paths(entry):
+        if (problem := stored_name_problem(name)) is not None:
+            problems.append(Problem(problem, kind, key, path))
     for path, fact in facts_of(entry):
         at = f"{path}." if path else ""
         for index, source in enumerate(fact.sources):

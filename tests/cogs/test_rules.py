@@ -1488,3 +1488,40 @@ async def test_changing_a_season_one_characters_actor_in_the_form_says_where_a_r
     )
     assert "use `/manage cast add plays:` instead" in (preview.content or "")
     assert preview.embeds[0]["description"] == "**Actor:** Kim New"
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ({"name": "Variety"}, "needs a link, or the date it was published"),
+        ({"name": "deadline.com", "url": "https://deadline.com/"}, "is a site's home page"),
+        ({"name": "V\u0430riety", "published": "2025-07-23"}, "mixes letters of different alphabets"),
+        ({"name": "Variety", "published": "2099-01-01"}, "which has not come yet"),
+    ],
+)
+async def test_an_import_is_held_to_the_sources_a_form_accepts(
+    world: World, source: dict[str, str], problem: str
+) -> None:
+    document = await export_document(world)
+    character_in(document, "han-gyeong-su")["profile"]["sources"] = [source]
+    result = await import_document(world, document)
+    assert result.original is not None
+    assert "Apply" not in labels(result.original)
+    assert problem in (result.original.content or "") + json.dumps(result.original.embeds, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("\u0421hoi Nam-ra", "mixes letters of different alphabets"),
+        ("Choi Nam-ra\u3164", "characters that draw as nothing"),
+        ("\u3164", "only spaces or characters that draw as nothing"),
+    ],
+)
+async def test_an_import_is_held_to_the_names_a_form_accepts(world: World, name: str, problem: str) -> None:
+    document = await export_document(world)
+    character_in(document, "han-gyeong-su")["aliases"] = [name]
+    result = await import_document(world, document)
+    assert result.original is not None
+    assert "Apply" not in labels(result.original)
+    assert problem in (result.original.content or "") + json.dumps(result.original.embeds, ensure_ascii=False)
