@@ -292,11 +292,16 @@ def season_card(
     ]
     for index, fact in enumerate(season.facts):
         path = f"facts[{index}]"
-        fields.append(
-            Field(escape(label_text(fact, lang)), _with_provenance(season, path, fact, level, lang))
-        )
         if hidden_from(season, path, fact, level):
-            hidden.append(HiddenPart("season", str(season.number), f"fact{index}", label_text(fact, lang)))
+            # What a fact is about can tell as much as the fact: its label goes behind the spoiler with it.
+            name = lang.t("Hidden fact {number}", number=index + 1)
+            text = marked_text(f"{label_text(fact, lang)}: {fact_text(fact, lang)}", hidden=True)
+            fields.append(Field(name, f"{text}\n{provenance(fact, lang)}"))
+            hidden.append(HiddenPart("season", str(season.number), f"fact{index}", name))
+        else:
+            fields.append(
+                Field(escape(label_text(fact, lang)), _with_provenance(season, path, fact, level, lang))
+            )
     timeline = [item for item in catalog.news if item.season == season.number]
     latest = timeline[-TIMELINE_ON_CARD:][::-1]
     if latest:

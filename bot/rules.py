@@ -1064,6 +1064,34 @@ def release_order_problems(seasons: Iterable[Season], changed: set[int] | None =
     return problems
 
 
+def stage_date_problems(season: Season) -> list[Problem]:
+    """A season's stage agrees with its release date: "release date set" needs one, and "released" can't
+    come before it (a window such as "late 2027" that has not begun)."""
+    if season.stage is Stage.RELEASE_DATE_SET and season.release is None:
+        what = Message.of(
+            "Season {number} can't be `{stage}` without a release date: set the date first "
+            "(`/manage season release-date`), or choose another stage.",
+            number=season.number,
+            stage=season.stage.value,
+        )
+        return [Problem(what, "season", str(season.number), "stage")]
+    if season.stage is Stage.RELEASED and season.release is not None:
+        try:
+            first, _ = release_span(season.release)
+        except (DateError, ValueError):  # no real date: another rule's to refuse
+            return []
+        if first > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+            what = Message.of(
+                "Season {number} can't be `{stage}` yet: its release date is {when}, which has not come. Set "
+                "the stage when it is out, or correct the date.",
+                number=season.number,
+                stage=season.stage.value,
+                when=ReleaseWords(season.release, {}),
+            )
+            return [Problem(what, "season", str(season.number), "stage")]
+    return []
+
+
 # -- references and the whole state ------------------------------------------------------------------------
 
 
@@ -1205,7 +1233,11 @@ def state_problems(
     problems += name_problems(entries, changed)
     changed_seasons = None if changed is None else {int(key) for kind, key in changed if kind == "season"}
     if changed_seasons is None or changed_seasons:
-        problems += release_order_problems((e for e in entries if isinstance(e, Season)), changed_seasons)
+        seasons = [e for e in entries if isinstance(e, Season)]
+        problems += release_order_problems(seasons, changed_seasons)
+        for season in seasons:
+            if changed_seasons is None or season.number in changed_seasons:
+                problems += stage_date_problems(season)
     return problems
 
 

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from bot.errors import UserFacingError
-from bot.models import Character, Fact, Person, Season2Role, Season2Status, Source
+from bot.models import Character, Fact, LabelledFact, Person, Season2Role, Season2Status, Source
 from bot.moderation_store import Revision
 from bot.pack import Pack
 from cogs.manage._edits import describe_update, fact_block, new_key
@@ -433,3 +433,19 @@ def test_a_long_diff_is_cut_to_eight_lines() -> None:
     assert len(lines) == 2 + 8
     # The cut is said, with how many lines it left out.
     assert lines[-1] == f"…and {len(diff_lines(before, after)) - 7} more"
+
+
+def test_the_label_of_a_hidden_season_fact_is_hidden_in_an_update(pack: Pack) -> None:
+    season = next(s for s in pack.seasons if s.number == 2)
+    secret = LabelledFact(
+        text="He is back",
+        confidence="reported",
+        sources=(Source(name="x.com", published="2025-07-23"),),
+        spoiler="s2",
+        label="Cheong-san's return",
+    )
+    plain = msgspec.structs.replace(secret, spoiler="none", label="Filming", text="It wrapped")
+    after = msgspec.structs.replace(season, facts=(plain, secret))
+    title, body = describe_update(season, after)
+    assert "Cheong-san" not in title
+    assert "**Facts:** Filming, ||Cheong-san's return||" in body

@@ -243,8 +243,17 @@ def change_lines(
             actor = escape(names.get(value, value) if names else value)
             lines.append(spoiler(f"{heading}: {actor}") if telling else f"**{heading}:** {actor}")
         elif isinstance(value, tuple):
-            shown = ", ".join(label_text(v, lang) if isinstance(v, LabelledFact) else str(v) for v in value)
-            lines.append(f"**{heading}:** {escape(shown) or '—'}")
+            shown = ", ".join(
+                (
+                    escape(label_text(v, lang))
+                    if effective_level(after, f"{part}[{index}]", v) == "none"
+                    else spoiler(escape(label_text(v, lang)))  # what a hidden fact is about tells too
+                )
+                if isinstance(v, LabelledFact)
+                else escape(str(v))
+                for index, v in enumerate(value)
+            )
+            lines.append(f"**{heading}:** {shown or '—'}")
         elif isinstance(value, Stage):
             lines.append(f"**{heading}:** {stage_words(value, lang)}")
         elif part == "release" and isinstance(value, str):

@@ -1525,3 +1525,42 @@ async def test_an_import_is_held_to_the_names_a_form_accepts(world: World, name:
     assert result.original is not None
     assert "Apply" not in labels(result.original)
     assert problem in (result.original.content or "") + json.dumps(result.original.embeds, ensure_ascii=False)
+
+
+async def test_a_stage_must_agree_with_the_release_date(world: World) -> None:
+    await world.setup()
+    _, reply = await manage(world, "season stage", {"stage": "release-date-set", "source": "https://e.x/1"})
+    assert reply.ephemeral
+    assert "Season 2 can't be `release-date-set` without a release date" in (reply.content or "")
+    result, _ = await manage(world, "season release-date", {"date": "late 2027", "source": "https://e.x/1"})
+    await press(world, result, "Save without announcing")
+    _, reply = await manage(world, "season stage", {"stage": "released", "source": "https://e.x/1"})
+    assert "Season 2 can't be `released` yet: its release date is Late 2027, which has not come" in (
+        reply.content or ""
+    )
+    assert (await stored_season(world)).stage.value == "post-production"
+    # A file is held to it too.
+    document = await export_document(world)
+    next(s for s in document["seasons"] if s["number"] == 2)["stage"] = "released"
+    result = await import_document(world, document)
+    assert result.original is not None
+    assert "Apply" not in labels(result.original)
+
+
+async def test_a_hidden_season_facts_label_is_hidden_with_it(world: World) -> None:
+    document = await export_document(world)
+    season = next(s for s in document["seasons"] if s["number"] == 2)
+    season["facts"] = [
+        {
+            "label": "Cheong-san's return",
+            "text": "He is back",
+            "confidence": "reported",
+            "sources": [{"name": "x.com", "published": "2025-07-23"}],
+            "spoiler": "s2",
+        }
+    ]
+    await apply_import(world, document)
+    _, reply = await slash(world, "season", user=world.fan)
+    assert "Cheong-san" not in plain_view(reply)
+    assert "Reveal: Hidden fact 1" in labels(reply)
+    assert not any("Cheong-san" in label for label in labels(reply))

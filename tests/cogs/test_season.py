@@ -36,8 +36,8 @@ async def test_season_two_by_default(bot: AoadBot, fake_discord: FakeDiscord) ->
         "_unconfirmed_ · [indiatvnews.com, 2026-02-22](https://www.indiatvnews.com/entertainment/korean/"
         "all-of-us-are-dead-season-2-netflix-release-date-2026-02-22-1031270)" in fields["Latest news"]
     )
-    # The synopsis says On-jo survived Season 1: hidden, with its own Reveal button.
-    assert fields["Synopsis"].startswith("||On-jo, now a university student")
+    # The synopsis says On-jo survived Season 1: hidden, what it is about too, with its own Reveal button.
+    assert fields["Hidden fact 4"].startswith("||Synopsis: On-jo, now a university student")
     ids = [b["custom_id"] for row in reply.components for b in row["components"]]
     assert ids == ["timeline:2", "reveal:season:2:fact3"]
 
