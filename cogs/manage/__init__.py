@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.manage._cog import Manage
-from cogs.manage._forms import ReopenButton
+from cogs.manage._form_flow import ReopenButton
 from cogs.manage._preview import PreviewButton
 
 if TYPE_CHECKING:

@@ -25,8 +25,9 @@ from cogs.manage import _entries, _season
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._edits import LARGE_STATE
 from cogs.manage._entries import find, option, stored
-from cogs.manage._forms import FORM_ID, open_form, submit_form
-from cogs.manage._history import history_pages
+from cogs.manage._form_flow import open_form, submit_form
+from cogs.manage._forms import FORM_ID
+from cogs.manage._history import history_arg, history_choices, history_of
 from cogs.manage._portable import export_command, import_command, send_batch_preview
 from cogs.manage._preview import send_preview
 from cogs.manage._revert import revert_edit
@@ -42,19 +43,6 @@ StageOption = Literal[
     "announced", "in-production", "filming", "post-production", "release-date-set", "released"
 ]
 PartOption = Literal["identity", "profile", "fate", "season2"]
-
-# A history pager names its entry in its buttons' custom ids (100 characters at most): the kind by a letter.
-HISTORY_KINDS = {"c": "character", "p": "person", "s": "season", "n": "news", "w": "show"}
-
-
-def history_arg(entry: str | None) -> str:
-    if entry is None:
-        return ""
-    kind, _, key = entry.partition(":")
-    letter = next((k for k, v in HISTORY_KINDS.items() if v == kind), None)
-    # A kind no entry has finds no revisions: one page, no buttons.
-    return f"{letter}{key}" if letter is not None else f"?{key}"
-
 
 CONFIDENCE_HELP = "How sure the sources are (left out: saved as unconfirmed)"
 SOURCE_HELP = "A link, or a publication and date (deadline.com, 2026-11-20); two links are two sources"
@@ -425,14 +413,7 @@ class Manage(
     async def history_list(self, interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
         """The history pages, of the server or of one entry (`arg` from `history_arg`)."""
         await ensure_moderator(interaction)
-        guild_id = self._guild(interaction)
-        lang = lang_of(interaction)
-        store = self.bot.store
-        if not arg:
-            return history_pages(await store.revisions(guild_id, limit=200), lang.t("History"), lang)
-        kind, key = HISTORY_KINDS.get(arg[0], arg[0]), arg[1:]
-        revisions = await store.revisions(guild_id, kind=kind, key=key, limit=200)
-        return history_pages(revisions, lang.t("History of {entry}", entry=f"{kind}:{key}"), lang)
+        return await history_of(self.bot.store, self._guild(interaction), arg, lang_of(interaction))
 
     @history.autocomplete("entry")
     async def history_entry(
@@ -445,37 +426,8 @@ class Manage(
             await ensure_moderator(interaction)
         except UserFacingError:
             return []
-        lang = lang_of(interaction)
         catalog = await self.bot.store.catalog(interaction.guild_id)
-        choices = [
-            *(
-                app_commands.Choice(
-                    name=lang.t("Season {number}", number=s.number), value=f"season:{s.number}"
-                )
-                for s in catalog.seasons
-            ),
-            *(
-                app_commands.Choice(name=label, value=f"character:{key}")
-                for key, label in ((h.key, h.label) for h in characters_of(catalog).search(current, 10))
-            ),
-            *(
-                app_commands.Choice(name=label, value=f"person:{key}")
-                for key, label in ((h.key, h.label) for h in people_of(catalog).search(current, 10))
-            ),
-            *(
-                app_commands.Choice(
-                    name=truncate(lang.t("News {date}: {text}", date=n.date, text=n.text), 100),
-                    value=f"news:{n.key}",
-                )
-                for n in catalog.news
-                if current.casefold() in n.text.casefold()
-            ),
-        ]
-        typed = current.casefold()
-        ranked = [c for c in choices if typed in c.name.casefold()] + [
-            c for c in choices if typed not in c.name.casefold()
-        ]
-        return ranked[:25]
+        return history_choices(catalog, current, lang_of(interaction))
 
     @app_commands.command(
         name="revert", description="Undo a change: restore an entry as it was before a revision"

@@ -6,11 +6,68 @@ from typing import Any
 
 import discord
 import msgspec
+from discord import app_commands
 
+from bot.catalog import Catalog
 from bot.i18n import ENGLISH, Lang
 from bot.models import Entry
 from bot.moderation_store import BATCH, Revision
 from bot.render import Field, card, escape, truncate
+from bot.search import characters_of, people_of
+from bot.store import Store
+
+# A history pager names its entry in its buttons' custom ids (100 characters at most): the kind by a letter.
+HISTORY_KINDS = {"c": "character", "p": "person", "s": "season", "n": "news", "w": "show"}
+
+
+def history_arg(entry: str | None) -> str:
+    if entry is None:
+        return ""
+    kind, _, key = entry.partition(":")
+    letter = next((k for k, v in HISTORY_KINDS.items() if v == kind), None)
+    # A kind no entry has finds no revisions: one page, no buttons.
+    return f"{letter}{key}" if letter is not None else f"?{key}"
+
+
+async def history_of(store: Store, guild_id: int, arg: str, lang: Lang) -> list[discord.Embed]:
+    """The history pages, of the server or of one entry (`arg` from `history_arg`)."""
+    if not arg:
+        return history_pages(await store.revisions(guild_id, limit=200), lang.t("History"), lang)
+    kind, key = HISTORY_KINDS.get(arg[0], arg[0]), arg[1:]
+    revisions = await store.revisions(guild_id, kind=kind, key=key, limit=200)
+    return history_pages(revisions, lang.t("History of {entry}", entry=f"{kind}:{key}"), lang)
+
+
+def history_choices(catalog: Catalog, current: str, lang: Lang) -> list[app_commands.Choice[str]]:
+    """What `entry` autocompletes to: seasons, characters, cast members and news matching what was typed."""
+    choices = [
+        *(
+            app_commands.Choice(name=lang.t("Season {number}", number=s.number), value=f"season:{s.number}")
+            for s in catalog.seasons
+        ),
+        *(
+            app_commands.Choice(name=label, value=f"character:{key}")
+            for key, label in ((h.key, h.label) for h in characters_of(catalog).search(current, 10))
+        ),
+        *(
+            app_commands.Choice(name=label, value=f"person:{key}")
+            for key, label in ((h.key, h.label) for h in people_of(catalog).search(current, 10))
+        ),
+        *(
+            app_commands.Choice(
+                name=truncate(lang.t("News {date}: {text}", date=n.date, text=n.text), 100),
+                value=f"news:{n.key}",
+            )
+            for n in catalog.news
+            if current.casefold() in n.text.casefold()
+        ),
+    ]
+    typed = current.casefold()
+    ranked = [c for c in choices if typed in c.name.casefold()] + [
+        c for c in choices if typed not in c.name.casefold()
+    ]
+    return ranked[:25]
+
 
 PER_PAGE = 5
 # Lines of a revision's diff shown in the history, at most (the last says how many more there are).

@@ -26,8 +26,9 @@ from bot.portable import (
 from bot.render import CONTENT_LIMIT, FIELD_VALUE_LIMIT, Field, card, escape, truncate
 from bot.rules import Problem
 from cogs.manage._access import failing_note, server_lang
+from cogs.manage._drafts import Shown, draft_of
 from cogs.manage._edits import PendingEdit, change_lines, changed_parts, label_of, level_lines, part_name
-from cogs.manage._preview import Shown, draft_of, send_stored_preview
+from cogs.manage._preview import send_stored_preview
 
 if TYPE_CHECKING:
     from bot.client import AoadBot

@@ -21,19 +21,17 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import discord
-import msgspec
 
 from bot.announce import announcement_embed, outbox_drafts
 from bot.drafts_store import PreviewClaim, PreviewTaken, StoredPreview
 from bot.errors import DatabaseBusy, report_error, send_ephemeral
 from bot.i18n import Lang, lang_of
-from bot.models import Entry
-from bot.moderation_store import Change, ConflictError, utcnow
-from bot.pack import decode_entry, encode_entry
+from bot.moderation_store import ConflictError, utcnow
 from bot.premiere import sync_premiere_event
-from bot.render import escape, truncate
+from bot.render import truncate
 from bot.rules import RuleViolation
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
+from cogs.manage._drafts import Draft, Shown, decode_draft, draft_of, encode_draft, what_happened
 from cogs.manage._edits import PendingEdit, catalog_entries, check_changes, level_lines
 
 if TYPE_CHECKING:
@@ -47,112 +45,6 @@ QUICK_ANSWER = 1.5
 # Times a save is checked again when other changes keep landing between its check and its commit.
 RECHECKS = 3
 ACTIONS = ("post", "save", "cancel", "offer")
-
-
-# -- the stored preview ------------------------------------------------------------------------------------
-
-
-_NULL = b"null"
-
-
-class _StoredChange(msgspec.Struct, frozen=True):
-    """A change as stored: the entries as their canonical JSON, embedded as they are (`null` for none)."""
-
-    kind: str
-    key: str
-    before: msgspec.Raw
-    after: msgspec.Raw
-    base_version: int | None
-
-    def entry(self, raw: msgspec.Raw) -> Entry | None:
-        data = bytes(raw)
-        return None if data == _NULL else decode_entry(self.kind, data)
-
-
-class Shown(msgspec.Struct, frozen=True):
-    """The preview message as the moderator saw it, in their language."""
-
-    content: str
-    embed: dict[str, Any]
-    lang: str
-    can_announce: bool
-
-
-class Draft(msgspec.Struct, frozen=True):
-    """A preview as stored: the change to save and how it was shown; and the fuller change it offers."""
-
-    guild_id: int
-    changes: list[_StoredChange]
-    title: str
-    body: str
-    summary: str
-    announce_by_default: bool
-    reverts: int | None
-    batch: bool
-    expected_state: str | None
-    quiet: bool
-    shown: Shown
-    offer: Draft | None = None
-    offer_label: str | None = None
-
-    def pending(self) -> PendingEdit:
-        return PendingEdit(
-            guild_id=self.guild_id,
-            changes=[
-                Change(c.kind, c.key, c.entry(c.before), c.entry(c.after), c.base_version)
-                for c in self.changes
-            ],
-            title=self.title,
-            body=self.body,
-            announce_by_default=self.announce_by_default,
-            reverts=self.reverts,
-            summary=self.summary,
-            batch=self.batch,
-            expected_state=self.expected_state,
-            quiet=self.quiet,
-        )
-
-
-def draft_of(
-    pending: PendingEdit, shown: Shown, offer: Draft | None = None, offer_label: str | None = None
-) -> Draft:
-    return Draft(
-        guild_id=pending.guild_id,
-        changes=[
-            _StoredChange(
-                c.kind,
-                c.key,
-                msgspec.Raw(encode_entry(c.before) if c.before is not None else _NULL),
-                msgspec.Raw(encode_entry(c.after) if c.after is not None else _NULL),
-                c.base_version,
-            )
-            for c in pending.changes
-        ],
-        title=pending.title,
-        body=pending.body,
-        summary=pending.summary,
-        announce_by_default=pending.announce_by_default,
-        reverts=pending.reverts,
-        batch=pending.batch,
-        expected_state=pending.expected_state,
-        quiet=pending.quiet,
-        shown=shown,
-        offer=offer,
-        offer_label=offer_label,
-    )
-
-
-def _encode(draft: Draft) -> bytes:
-    return msgspec.json.encode(draft)
-
-
-def _decode(data: bytes) -> Draft:
-    return msgspec.json.decode(data, type=Draft)
-
-
-async def _off_loop(function: Any, *args: Any) -> Any:
-    """Run CPU work (encoding or decoding thousands of entries) off the event loop when there is much of it."""
-    return await asyncio.to_thread(function, *args)
 
 
 # -- the buttons -------------------------------------------------------------------------------------------
@@ -274,7 +166,7 @@ async def send_stored_preview(
 ) -> None:
     """Keep the preview, then show it with its buttons (as a follow-up if the command was deferred)."""
     lang = Lang(draft.shown.lang)
-    blob = await _off_loop(_encode, draft) if len(draft.changes) > 50 else _encode(draft)
+    blob = await asyncio.to_thread(encode_draft, draft) if len(draft.changes) > 50 else encode_draft(draft)
     preview_id = await bot.store.open_preview(
         draft.guild_id, interaction.user.id, blob, dt.timedelta(seconds=PREVIEW_TIMEOUT)
     )
@@ -375,10 +267,12 @@ async def press(interaction: discord.Interaction, preview_id: int, action: str) 
         return
     await ensure_moderator(interaction)
     draft = (
-        await _off_loop(_decode, stored.pending) if len(stored.pending) > 100_000 else _decode(stored.pending)
+        await asyncio.to_thread(decode_draft, stored.pending)
+        if len(stored.pending) > 100_000
+        else decode_draft(stored.pending)
     )
     if stored.state != "open" or stored.expires_at <= pressed_at:
-        await _tell_what_happened(interaction, bot, stored, draft, lang)
+        await _tellwhat_happened(interaction, bot, stored, draft, lang)
         return
     name = _actor(interaction)
     if action == "cancel":
@@ -391,7 +285,7 @@ async def press(interaction: discord.Interaction, preview_id: int, action: str) 
                 view=_closed(preview_id, draft, lang),
             )
         else:
-            await _tell_what_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
+            await _tellwhat_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
         return
     if action == "offer":
         await _take_offer(interaction, bot, preview_id, draft, lang)
@@ -411,8 +305,8 @@ async def _take_offer(
     if offer is None:
         await send_ephemeral(interaction, lang.t("That is already part of this change."))
         return
-    if not await bot.store.swap_preview(preview_id, _encode(offer)):
-        await _tell_what_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
+    if not await bot.store.swap_preview(preview_id, encode_draft(offer)):
+        await _tellwhat_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
         return
     await interaction.response.edit_message(
         content=offer.shown.content,
@@ -483,7 +377,7 @@ async def _commit(
     the reply)."""
     lang = lang_of(interaction)
     store = bot.store
-    pending = await _off_loop(draft.pending) if len(draft.changes) > 50 else draft.pending()
+    pending = await asyncio.to_thread(draft.pending) if len(draft.changes) > 50 else draft.pending()
     settings = await store.get_settings(draft.guild_id)
     failing = frozenset(c.channel_id for c in await store.failing_channels(draft.guild_id))
     author = _actor(interaction)
@@ -547,7 +441,7 @@ async def _commit(
         )
     except PreviewTaken:
         stored = await store.preview(preview_id)
-        return _what_happened(stored, lang, draft.shown.lang), _closed(preview_id, draft, lang), None
+        return what_happened(stored, lang, draft.shown.lang), _closed(preview_id, draft, lang), None
     except ConflictError:
         if pending.expected_state is not None:
             conflict = lang.t(
@@ -614,52 +508,12 @@ async def _sync_events(bot: AoadBot, guild_id: int, seasons: set[int]) -> list[A
     return problems
 
 
-async def _tell_what_happened(
+async def _tellwhat_happened(
     interaction: discord.Interaction, bot: AoadBot, stored: StoredPreview | None, draft: Draft, lang: Lang
 ) -> None:
     """A press after the preview was used: the message is brought to the truth, and says it."""
-    text = _what_happened(stored, lang, draft.shown.lang)
+    text = what_happened(stored, lang, draft.shown.lang)
     if stored is not None and stored.owner_id == interaction.user.id:
         await interaction.response.edit_message(content=text, embeds=[], view=_closed(stored.id, draft, lang))
     else:
         await send_ephemeral(interaction, text)
-
-
-def _what_happened(stored: StoredPreview | None, lang: Lang, _shown_lang: str) -> str:
-    if stored is None:
-        return lang.t("This preview is gone: run the command again.")
-    who = escape(truncate(stored.actor_name or "?", 60))
-    outcome = stored.outcome or {}
-    if stored.state == "saved":
-        revisions = outcome.get("revisions", [])
-        numbers = ", ".join(f"#{n}" for n in revisions)
-        if outcome.get("announced"):
-            return lang.n(
-                "Already saved as revision {numbers} by {who}, and announced.",
-                "Already saved as revisions {numbers} by {who}, and announced.",
-                len(revisions),
-                numbers=numbers,
-                who=who,
-            )
-        return lang.n(
-            "Already saved as revision {numbers} by {who}.",
-            "Already saved as revisions {numbers} by {who}.",
-            len(revisions),
-            numbers=numbers,
-            who=who,
-        )
-    if stored.state == "cancelled":
-        return lang.t("Already cancelled by {who}: nothing was changed.", who=who)
-    if stored.state == "refused" and outcome.get("rules"):
-        return lang.t(
-            "This preview was refused when {who} pressed it: with what another moderator saved meanwhile, it "
-            "would break a rule about the data. Nothing was saved. Run the command again.",
-            who=who,
-        )
-    if stored.state == "refused":
-        return lang.t(
-            "This preview was refused when {who} pressed it: the data had changed meanwhile, so nothing was saved. "
-            "Run the command again.",
-            who=who,
-        )
-    return lang.t("This preview expired: nothing was changed. Run the command again.")
