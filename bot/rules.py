@@ -206,26 +206,44 @@ def clean_text(text: str | None) -> str:
 
 
 _LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+# Cyrillic and Greek letters drawn like Latin ones in most fonts.
+_LATIN_LOOKALIKES = frozenset("АВЕЅІЈКМНОРСТХУаеѕіјорсухԁԛԝӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧονι")
 
 
 def lookalike_problem(text: str) -> Message | None:
-    """A word mixing Latin with Cyrillic or Greek letters ("Chоi" with a Cyrillic о) looks like a name it is
-    not: refused wherever a name is typed."""
-    for word in re.findall(r"\w+", text):
-        scripts = {
-            script
-            for ch in word
-            if ch.isalpha()
-            for script in _LOOKALIKE_SCRIPTS
-            if unicodedata.name(ch, "").startswith(script)
-        }
-        if len(scripts) > 1:
+    """A name mixing Latin with Cyrillic or Greek letters ("Chоi" with a Cyrillic о, "Nam-гa", "Choi Nam-га")
+    looks like a name it is not: refused wherever a name is typed. The alphabets are counted over the whole
+    name, not word by word, since one word of lookalikes in another alphabet fakes a name as well."""
+    words = re.findall(r"\w+", text)
+    scripts_of = [{script for ch in word if ch.isalpha() and (script := _script(ch))} for word in words]
+    scripts: set[str] = set().union(*scripts_of)
+    if len(scripts) < 2:
+        letters = [ch for ch in text if ch.isalpha()]
+        if scripts - {"LATIN"} and letters and all(ch in _LATIN_LOOKALIKES for ch in letters):
+            # "ВВС" in Cyrillic letters reads as BBC: a name made only of such letters fakes a Latin one.
             return Message.of(
-                "“{word}” mixes letters of different alphabets that look alike ({scripts}): type it in one.",
-                word=escape(truncate(word, 40)),
-                scripts=", ".join(sorted(scripts)).title(),
+                "“{word}” is written in {script} letters that look like Latin ones: type it in Latin letters.",
+                word=escape(truncate(text, 40)),
+                script=next(iter(scripts)).title(),
             )
-    return None
+        return None
+    # Name the word that mixes them, or else the first word not in the alphabet most of the name is in.
+    mixed = [word for word, found in zip(words, scripts_of, strict=True) if len(found) > 1]
+    if not mixed:
+        counts = {script: sum(script in found for found in scripts_of) for script in scripts}
+        main = max(sorted(scripts), key=lambda script: counts[script])
+        mixed = [word for word, found in zip(words, scripts_of, strict=True) if found and main not in found]
+    return Message.of(
+        "“{word}” mixes letters of different alphabets that look alike ({scripts}): type it in one.",
+        word=escape(truncate(mixed[0], 40)),
+        scripts=", ".join(sorted(scripts)).title(),
+    )
+
+
+def _script(ch: str) -> str | None:
+    """The lookalike alphabet a letter belongs to (Latin, Cyrillic, Greek), or None for any other."""
+    name = unicodedata.name(ch, "")
+    return next((script for script in _LOOKALIKE_SCRIPTS if name.startswith(script)), None)
 
 
 def has_invisible(text: str) -> bool:
@@ -548,7 +566,10 @@ def link_problem(url: str) -> Message | None:
         return Message.of(
             "“{url}” has no site name after the //: copy the whole link from the address bar.", url=shown
         )
-    if parts.path in ("", "/") and not parts.query:
+    if (problem := lookalike_problem(host)) is not None:
+        # "nеtflix.com" with a Cyrillic е is another site than the one it reads as.
+        return problem
+    if not parts.path.strip("/") and not parts.query:
         # What a source says is in an article, not on a site's front page (which changes every day).
         return Message.of(
             "“{url}” is a site's home page: link the article itself, or give the publication and date.",
@@ -565,7 +586,7 @@ def source_problems(source: Source) -> list[Message]:
         return [problem]
     if _ANY_URL.match(source.name.strip()) or "://" in source.name:
         return [Message.of("a source's name can't be a link: put the link on its own (one link per source)")]
-    if (problem := lookalike_problem(source.name)) is not None:
+    if (problem := stored_name_problem(source.name)) is not None:
         return [problem]
     name = escape(truncate(source.name, 60))
     if source.url is None and source.published is None:
@@ -1069,8 +1090,8 @@ def stage_date_problems(season: Season) -> list[Problem]:
     come before it (a window such as "late 2027" that has not begun)."""
     if season.stage is Stage.RELEASE_DATE_SET and season.release is None:
         what = Message.of(
-            "Season {number} can't be `{stage}` without a release date: set the date first "
-            "(`/manage season release-date`), or choose another stage.",
+            "Season {number} can't be `{stage}` without a release date: give it one "
+            "(`/manage season release-date`), or first choose another stage (`/manage season stage`).",
             number=season.number,
             stage=season.stage.value,
         )
@@ -1080,7 +1101,14 @@ def stage_date_problems(season: Season) -> list[Problem]:
             first, _ = release_span(season.release)
         except (DateError, ValueError):  # no real date: another rule's to refuse
             return []
-        if first > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+        release = parse_release(season.release)
+        now = dt.datetime.now(dt.UTC)
+        # An exact premiere is out from its instant on; a day's, anywhere on Earth, from a day before it.
+        if release.instant is not None:
+            early = release.instant > now
+        else:
+            early = first > now.date() + dt.timedelta(days=1)
+        if early:
             what = Message.of(
                 "Season {number} can't be `{stage}` yet: its release date is {when}, which has not come. Set "
                 "the stage when it is out, or correct the date.",

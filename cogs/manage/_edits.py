@@ -33,7 +33,7 @@ from bot.models import (
     entry_kind,
 )
 from bot.moderation_store import Change
-from bot.render import SPOILER_MARK, escape, marked_text, provenance, spoiler
+from bot.render import escape, marked_text, provenance, spoiler
 from bot.rules import (
     DEFAULT_CONFIDENCE,
     Problem,
@@ -222,15 +222,12 @@ def change_lines(
         heading = heading[:1].upper() + heading[1:]
         telling = _telling(after, part) or _telling(before, part)
         if isinstance(value, Fact):
-            block = fact_block(value, lang, effective_level(after, part, value))
             if telling:
-                # What the part is called would tell it too: inside the spoiler with its text.
-                shown, _, sources = block.partition("\n")
-                lines.append(
-                    f"{spoiler(f'{heading}: {shown[2:-2] if shown.startswith(SPOILER_MARK) else shown}')}\n{sources}"
-                )
+                # What the part is called would tell it too: one spoiler holds it with the whole text.
+                text = lang.pick(value.text, value.text_ko) or value.text
+                lines.append(f"{marked_text(f'{heading}: {text}', hidden=True)}\n{provenance(value, lang)}")
             else:
-                lines.append(f"**{heading}:** {block}")
+                lines.append(f"**{heading}:** {fact_block(value, lang, effective_level(after, part, value))}")
         elif value is None:
             removed = lang.t("removed")
             lines.append(spoiler(f"{heading}: {removed}") if telling else f"**{heading}:** {removed}")

@@ -19,6 +19,7 @@ from bot.rules import (
     TEXT_LIMIT,
     OptionName,
     Problems,
+    apply_changes,
     casting_field,
     effective_level,
     removal_problems,
@@ -227,7 +228,6 @@ async def cast_add(
     if role_key is not None:
         found = await stored(bot, guild_id, "character", role_key)
         role = cast(Character, found.entry)
-        summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
         fact = msgspec.structs.replace(
             fact,
             text=ENGLISH.t("{actor} plays {character}", actor=clean_name, character=role.name),
@@ -254,6 +254,7 @@ async def cast_add(
             )
         else:
             title = server.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
+            summary = ENGLISH.t("New cast: {actor} as {character}", actor=clean_name, character=role.name)
         if previous is not None:
             notes.append(
                 Message.of(
@@ -285,8 +286,14 @@ async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -
     key = find(people_of(catalog), "person", name, option("name"), problems)
     problems.check()
     person = cast(Person, catalog.person(cast(str, key)))
-    roles = catalog.roles_of(person.key) + catalog.season2_roles_of(person.key)
-    if removal_problems(catalog_entries(catalog), {("person", person.key)}):
+    # Someone who only plays a character from Season 2 on goes with their casting: who played that character
+    # in Season 1 stays, and so does the character's Season 2 news (a moderator edits or reverts it).
+    recasts = [
+        msgspec.structs.replace(role, season2_actor=None) for role in catalog.season2_roles_of(person.key)
+    ]
+    after = apply_changes(catalog_entries(catalog), [("character", role.key, role) for role in recasts])
+    roles = catalog.roles_of(person.key)
+    if removal_problems(after, {("person", person.key)}):
         # Name a few roles, not all: an actor of a hundred roles must not push the refusal past Discord's limit.
         shown = [truncate(role.name, 60) for role in roles[:REFUSAL_ROLES]]
         values = {"name": escape(truncate(person.name, 60)), "roles": escape(", ".join(shown))}
@@ -307,11 +314,25 @@ async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -
             **values,
         )
     found = await stored(bot, guild_id, "person", person.key)
+    changes = [Change("person", person.key, found.entry, None, found.version)]
+    for role in recasts:
+        was = await stored(bot, guild_id, "character", role.key)
+        changes.append(Change("character", role.key, was.entry, role, was.version))
+    notes = [
+        Message.of(
+            "{name} is no longer who plays {character} from Season 2 on; their Season 2 news stays as it was "
+            "(`/manage character edit part:season2` changes it).",
+            name=escape(truncate(person.name, 60)),
+            character=escape(truncate(role.name, 60)),
+        )
+        for role in recasts[:REFUSAL_ROLES]
+    ]
     return PendingEdit(
         guild_id,
-        [Change("person", person.key, found.entry, None, found.version)],
+        changes,
         server.t("Removed from the cast: {name}", name=person.name),
         server.t("Removed from this server's data. `/manage revert` brings them back."),
+        notes=notes,
         announce_by_default=False,
         summary=ENGLISH.t("Removed from the cast: {name}", name=person.name),
     )

@@ -151,9 +151,11 @@ async def release_edit(
         if current.release is None:
             raise UserFacingError("Season {season} has no release date to clear.", season=season)
         after = msgspec.structs.replace(current, release=None, release_fact=None)
+        withdrawn = Change("season", str(season), current, after, version)
+        await _check(bot, guild_id, [withdrawn], {"release": option("clear"), "stage": option("clear")})
         return PendingEdit(
             guild_id,
-            [Change("season", str(season), current, after, version)],
+            [withdrawn],
             server.t("Season {season}: release date withdrawn", season=season),
             server.t(
                 "The release date ({date}) is no longer announced.",

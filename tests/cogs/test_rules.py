@@ -1497,6 +1497,15 @@ async def test_changing_a_season_one_characters_actor_in_the_form_says_where_a_r
         ({"name": "deadline.com", "url": "https://deadline.com/"}, "is a site's home page"),
         ({"name": "V\u0430riety", "published": "2025-07-23"}, "mixes letters of different alphabets"),
         ({"name": "Variety", "published": "2099-01-01"}, "which has not come yet"),
+        ({"name": "\u3164", "published": "2025-07-23"}, "only spaces or characters that draw as nothing"),
+        ({"name": "Vari\u3164ety", "published": "2025-07-23"}, "characters that draw as nothing"),
+        ({"name": " Variety ", "published": "2025-07-23"}, "spaces at its ends"),
+        ({"name": "\u0412\u0412\u0421", "published": "2025-07-23"}, "letters that look like Latin ones"),
+        (
+            {"name": "netflix.com", "url": "https://n\u0435tflix.com/x"},
+            "mixes letters of different alphabets",
+        ),
+        ({"name": "deadline.com", "url": "https://deadline.com//"}, "is a site's home page"),
     ],
 )
 async def test_an_import_is_held_to_the_sources_a_form_accepts(
@@ -1516,6 +1525,8 @@ async def test_an_import_is_held_to_the_sources_a_form_accepts(
         ("\u0421hoi Nam-ra", "mixes letters of different alphabets"),
         ("Choi Nam-ra\u3164", "characters that draw as nothing"),
         ("\u3164", "only spaces or characters that draw as nothing"),
+        ("Choi Nam-\u0433\u0430", "“\u0433\u0430” mixes letters of different alphabets"),
+        ("Nam On-\u0458\u043e", "“\u0458\u043e” mixes letters of different alphabets"),
     ],
 )
 async def test_an_import_is_held_to_the_names_a_form_accepts(world: World, name: str, problem: str) -> None:
@@ -1564,3 +1575,100 @@ async def test_a_hidden_season_facts_label_is_hidden_with_it(world: World) -> No
     assert "Cheong-san" not in plain_view(reply)
     assert "Reveal: Hidden fact 1" in labels(reply)
     assert not any("Cheong-san" in label for label in labels(reply))
+
+
+# -- review of issue 12 ----------------------------------------------------------------------------------------
+
+TWO_LINES = "Back in Season 2.\nHe returns as a soldier with Cheong-san"
+
+
+@pytest.mark.usefixtures("korean_catalogue_is_complete")
+@pytest.mark.parametrize("locale", ["en-US", "ko"])
+async def test_every_line_of_a_hidden_season_two_text_stays_hidden_when_posted_and_reverted(
+    world: World, locale: str
+) -> None:
+    lang = KO if locale == "ko" else EN
+    await world.setup(language="ko" if locale == "ko" else "en")
+    result, _ = await edit_form(
+        world,
+        "character edit",
+        {"name": "Han Gyeong-su", "part": "season2"},
+        {
+            lang.t("Text (empty removes it)"): TWO_LINES,
+            lang.t("Sources, one per line: link, or name, date"): "https://news.example/s2",
+        },
+        locale=locale,
+    )
+    await press(world, result, lang.t("Post"), locale=locale)
+    result, _ = await manage(world, "revert", {"revision": 1}, locale=locale)
+    await press(world, result, lang.t("Post"), locale=locale)
+    for message in await world.announcements(2):
+        shown = plain_view(message.request)
+        for secret in ("Back in", "soldier", "Cheong-san"):
+            assert secret not in shown, shown
+
+
+async def test_a_name_with_a_word_in_another_alphabet_is_refused_when_typed(world: World) -> None:
+    await world.setup()
+    _, reply = await manage(world, "cast add", {"name": "Nam On-\u0458\u043e", "source": "https://e.x/1"})
+    assert reply.ephemeral
+    assert "“\u0458\u043e” mixes letters of different alphabets" in (reply.content or "")
+    assert await revision_count(world) == 0
+
+
+async def test_removing_who_plays_a_character_from_season_two_on_takes_their_casting_with_them(
+    world: World,
+) -> None:
+    await world.setup()
+    result, _ = await manage(
+        world, "cast add", {"name": "Kim New", "source": "https://e.x/1", "plays": "Han Gyeong-su"}
+    )
+    await press(world, result, "Save without announcing")
+    [recast] = await world.bot.store.revisions(world.guild.id)
+    assert "Gyeong-su" not in recast.summary  # the mod-log and history name no spoiler either
+    result, preview = await manage(world, "cast remove", {"name": "Kim New"})
+    assert "Kim New is no longer who plays Han Gyeong-su from Season 2 on" in (preview.content or "")
+    done = await press(world, result, "Save without announcing")
+    assert (done.content or "").startswith("💾 Saved as revision #2"), done.content
+    gyeong_su = await stored_character(world, "han-gyeong-su")
+    assert (gyeong_su.actor, gyeong_su.season2_actor) == ("ham-sung-min", None)
+    assert gyeong_su.season2 is not None  # their Season 2 news is the moderators' to change
+    assert (await world.bot.store.catalog(world.guild.id)).person("kim-new") is None
+    # Someone who plays a Season 1 role still can't go.
+    _, reply = await manage(world, "cast remove", {"name": "Ham Sung-min"})
+    assert "Ham Sung-min still plays Han Gyeong-su" in (reply.content or "")
+    # One revision: undoing it brings the casting back whole.
+    result, _ = await manage(world, "revert", {"revision": 2})
+    await press(world, result, "Apply")
+    gyeong_su = await stored_character(world, "han-gyeong-su")
+    assert gyeong_su.season2_actor == "kim-new"
+    assert all("Gyeong-su" not in r.summary for r in await world.bot.store.revisions(world.guild.id))
+
+
+async def test_clearing_the_release_date_of_a_season_whose_stage_needs_it_is_refused_at_once(
+    world: World,
+) -> None:
+    await world.setup()
+    result, _ = await manage(
+        world,
+        "season release-date",
+        {"date": "2027-03-05", "source": "https://e.x/1", "confidence": "reported"},
+    )
+    await press(world, result, "Also set the stage: release date set")
+    await press(world, result, "Save without announcing")
+    _, reply = await manage(world, "season release-date", {"clear": True})
+    assert reply.ephemeral
+    assert not labels(reply)
+    assert "first choose another stage (`/manage season stage`)" in (reply.content or "")
+    assert (await stored_season(world)).release == "2027-03-05"
+
+
+async def test_an_exact_premiere_is_released_only_from_its_moment_on(world: World) -> None:
+    await world.setup()
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).strftime("%Y-%m-%d %H:%M UTC")
+    result, _ = await manage(
+        world, "season release-date", {"date": soon, "source": "https://e.x/1", "confidence": "confirmed"}
+    )
+    await press(world, result, "Save without announcing")
+    _, reply = await manage(world, "season stage", {"stage": "released", "source": "https://e.x/2"})
+    assert "Season 2 can't be `released` yet" in (reply.content or ""), reply.content
