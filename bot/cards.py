@@ -28,7 +28,7 @@ from bot.models import (
     Stage,
     covers,
 )
-from bot.render import Field, card, escape, marked_text, provenance
+from bot.render import Field, card, escape, marked_text, provenance, with_provenance
 from bot.rules import effective_level, is_season_one_character, seasons_shown
 
 STAGE_WORDS: dict[Stage, str] = {
@@ -81,7 +81,7 @@ def _text(entry: Entry, path: str, fact: Fact, level: str, lang: Lang) -> str:
 
 
 def _with_provenance(entry: Entry, path: str, fact: Fact, level: str, lang: Lang) -> str:
-    return f"{_text(entry, path, fact, level, lang)}\n{provenance(fact, lang)}"
+    return with_provenance(fact_text(fact, lang), fact, lang, hidden=hidden_from(entry, path, fact, level))
 
 
 def seasons_line(character: Character, level: SpoilerLevel, lang: Lang, short: bool = False) -> str:
@@ -295,8 +295,8 @@ def season_card(
         if hidden_from(season, path, fact, level):
             # What a fact is about can tell as much as the fact: its label goes behind the spoiler with it.
             name = lang.t("Hidden fact {number}", number=index + 1)
-            text = marked_text(f"{label_text(fact, lang)}: {fact_text(fact, lang)}", hidden=True)
-            fields.append(Field(name, f"{text}\n{provenance(fact, lang)}"))
+            text = f"{label_text(fact, lang)}: {fact_text(fact, lang)}"
+            fields.append(Field(name, with_provenance(text, fact, lang, hidden=True)))
             hidden.append(HiddenPart("season", str(season.number), f"fact{index}", name))
         else:
             fields.append(

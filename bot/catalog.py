@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.dates import first_day
 from bot.models import Character, Entry, NewsItem, Person, Season, Show, Source, rough_date_sort_key
 
 if TYPE_CHECKING:
@@ -119,10 +120,10 @@ class Catalog:
         moderator edit, whichever is latest (a rough date counts from its first day)."""
         dates: list[dt.date] = []
         for item in self.news:
-            dates.append(_first_day(item.date))
+            dates.append(first_day(item.date))
         for source in self.sources():
             if source.published:
-                dates.append(_first_day(source.published))
+                dates.append(first_day(source.published))
         if self.last_edited is not None:
             dates.append(self.last_edited.date())
         return max(dates, default=None)
@@ -150,8 +151,3 @@ class Catalog:
         for item in self.news:
             add(item.sources)
         return list(seen.values())
-
-
-def _first_day(rough: str) -> dt.date:
-    year, month, day = rough_date_sort_key(rough)
-    return dt.date(year, month or 1, day or 1)

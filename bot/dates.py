@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import discord
 
 from bot.i18n import ENGLISH, Lang
+from bot.models import rough_date_sort_key
 
 MONTHS = [
     "January",
@@ -232,3 +233,19 @@ def parse_typed_release(text: str) -> ReleaseDate:
     # Store the offset in force at that moment, so the text alone says the instant.
     fixed = instant.astimezone(dt.timezone(instant.utcoffset() or dt.timedelta()))
     return ReleaseDate(fixed.isoformat(), instant=fixed)
+
+
+# A calendar day is under way somewhere on Earth from its midnight at UTC+14 (Kiribati): a date is not "to
+# come" once that moment has passed, whatever the reader's or the moderator's time zone.
+_EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def first_day(rough: str) -> dt.date:
+    """The first day a rough date ("2026", "2026-07", "2026-07-23") can mean; ValueError if it is no date."""
+    year, month, day = rough_date_sort_key(rough)
+    return dt.date(year, month or 1, day or 1)
+
+
+def day_has_begun(day: dt.date, now: dt.datetime | None = None) -> bool:
+    """Whether `day` has begun anywhere on Earth."""
+    return (now or dt.datetime.now(dt.UTC)) >= dt.datetime.combine(day, dt.time(), _EARLIEST_ZONE)

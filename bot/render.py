@@ -219,17 +219,35 @@ def escape(text: str) -> str:
 def marked_text(text: str, *, hidden: bool = False) -> str:
     """A moderator's text made inert but for the spoilers they marked with `||…||`, which stay spoilers.
 
-    `hidden`: the whole text is drawn as one spoiler (it is above the reader's level), so the marks inside
-    it are dropped (a spoiler cannot hold another). Marks that do not pair up are shown as typed.
+    `hidden`: the whole text is drawn as one spoiler (it is above the reader's level; see `unmarked_text`).
+    Marks that do not pair up are shown as typed.
     """
+    if hidden:
+        body = unmarked_text(text)
+        return spoiler(body) if body else body
     parts = text.split(SPOILER_MARK)
     if len(parts) % 2 == 0:
-        body = escape(text)
-    else:
-        body = "".join(
-            f"{SPOILER_MARK}{escape(part)}{SPOILER_MARK}"
-            if index % 2 and part.strip() and not hidden
-            else escape(part)
+        return unglued(escape(text))
+    return unglued(
+        "".join(
+            f"{SPOILER_MARK}{escape(part)}{SPOILER_MARK}" if index % 2 and part.strip() else escape(part)
             for index, part in enumerate(parts)
         )
-    return spoiler(body) if hidden and body else unglued(body)
+    )
+
+
+def with_provenance(text: str, fact: Fact, lang: Lang = ENGLISH, *, hidden: bool = False) -> str:
+    """A fact's text (`marked_text`) with its confidence and sources below. When the text is hidden they go
+    behind the same spoiler: a source's name or address ("…/gyeong-su-returns-as-a-soldier") can tell what
+    the text hides."""
+    if hidden:
+        return spoiler(f"{unmarked_text(text)}\n{provenance(fact, lang)}")
+    return f"{marked_text(text)}\n{provenance(fact, lang)}"
+
+
+def unmarked_text(text: str) -> str:
+    """A moderator's text made inert with their spoiler marks dropped, to be put inside one spoiler (which
+    cannot hold another). A link right before a dropped mark keeps a space after it, or the words after the
+    mark would become part of its address."""
+    parts = unglued(text).split(SPOILER_MARK)
+    return escape(text) if len(parts) % 2 == 0 else "".join(escape(part) for part in parts)

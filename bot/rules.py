@@ -37,11 +37,11 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import msgspec
 
-from bot.dates import DateError, check_rough_date, parse_release
+from bot.dates import DateError, check_rough_date, day_has_begun, first_day, parse_release
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, N_, NAME_CONTEXT, Lang, Message, catalogue
 from bot.models import (
@@ -61,7 +61,6 @@ from bot.models import (
     Stage,
     entry_key,
     entry_kind,
-    rough_date_sort_key,
 )
 from bot.render import CONTENT_LIMIT, display_host, escape, names_other_site, truncate
 from bot.search import fold
@@ -205,44 +204,66 @@ def clean_text(text: str | None) -> str:
     ).strip()
 
 
-_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
-# Cyrillic and Greek letters drawn like Latin ones in most fonts.
-_LATIN_LOOKALIKES = frozenset("АВЕЅІЈКМНОРСТХУаеѕіјорсухԁԛԝӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧονι")
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+# Letters of other alphabets drawn like Latin ones in most fonts (Cherokee: all of its letters, see `_script`).
+_LATIN_LOOKALIKES = frozenset(
+    "АВЕЅІЈКМНОРСТХУҮҺаеѕіјорсухүһԁԛԝӏгԌԍ"  # Cyrillic
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονιαρτυκ"  # Greek
+    "ՏՕոօսհցզգ"  # Armenian
+)
+# How a pseudo-alphabet of Latin letters is named to the moderator.
+_SCRIPT_NAMES = {"PHONETIC": "phonetic Latin", "STYLED": "styled (mathematical) Latin"}
 
 
 def lookalike_problem(text: str) -> Message | None:
-    """A name mixing Latin with Cyrillic or Greek letters ("Chоi" with a Cyrillic о, "Nam-гa", "Choi Nam-га")
-    looks like a name it is not: refused wherever a name is typed. The alphabets are counted over the whole
-    name, not word by word, since one word of lookalikes in another alphabet fakes a name as well."""
-    words = re.findall(r"\w+", text)
-    scripts_of = [{script for ch in word if ch.isalpha() and (script := _script(ch))} for word in words]
-    scripts: set[str] = set().union(*scripts_of)
-    if len(scripts) < 2:
-        letters = [ch for ch in text if ch.isalpha()]
-        if scripts - {"LATIN"} and letters and all(ch in _LATIN_LOOKALIKES for ch in letters):
-            # "ВВС" in Cyrillic letters reads as BBC: a name made only of such letters fakes a Latin one.
+    """A name whose letters look like Latin letters they are not ("Chоi" with a Cyrillic о, "Nam-га", "ɡoogle"
+    with a phonetic ɡ, "ВВС" in Cyrillic) looks like a name it is not: refused wherever a name is typed.
+
+    Refused: a word mixing alphabets; and a word wholly of Latin-looking letters of another alphabet when the
+    rest of the name is Latin or when every word is such a word. A word in another alphabet that does not read
+    as Latin ("Νίκος" beside "Nikos") stays."""
+    words = [(word, _scripts(word)) for word in re.findall(r"\w+", text)]
+    for word, scripts in words:
+        if len(scripts) > 1:
             return Message.of(
-                "“{word}” is written in {script} letters that look like Latin ones: type it in Latin letters.",
-                word=escape(truncate(text, 40)),
-                script=next(iter(scripts)).title(),
+                "“{word}” mixes letters of different alphabets that look alike ({scripts}): type it in one.",
+                word=escape(truncate(word, 40)),
+                scripts=", ".join(sorted(_SCRIPT_NAMES.get(script, script.title()) for script in scripts)),
             )
-        return None
-    # Name the word that mixes them, or else the first word not in the alphabet most of the name is in.
-    mixed = [word for word, found in zip(words, scripts_of, strict=True) if len(found) > 1]
-    if not mixed:
-        counts = {script: sum(script in found for found in scripts_of) for script in scripts}
-        main = max(sorted(scripts), key=lambda script: counts[script])
-        mixed = [word for word, found in zip(words, scripts_of, strict=True) if found and main not in found]
-    return Message.of(
-        "“{word}” mixes letters of different alphabets that look alike ({scripts}): type it in one.",
-        word=escape(truncate(mixed[0], 40)),
-        scripts=", ".join(sorted(scripts)).title(),
+    lettered = [(word, scripts) for word, scripts in words if scripts]
+    fakes = [(word, scripts) for word, scripts in lettered if scripts != {"LATIN"} and _reads_as_latin(word)]
+    if fakes and (len(fakes) == len(lettered) or any(scripts == {"LATIN"} for _, scripts in lettered)):
+        word, scripts = fakes[0]
+        script = next(iter(scripts))
+        return Message.of(
+            "“{word}” is written in {script} letters that look like Latin ones: type it in Latin letters.",
+            word=escape(truncate(word, 40)),
+            script=_SCRIPT_NAMES.get(script, script.title()),
+        )
+    return None
+
+
+def _scripts(word: str) -> set[str]:
+    return {script for ch in word if ch.isalpha() and (script := _script(ch))}
+
+
+def _reads_as_latin(word: str) -> bool:
+    return all(
+        ch in _LATIN_LOOKALIKES or _script(ch) in ("CHEROKEE", "PHONETIC", "STYLED")
+        for ch in word
+        if ch.isalpha()
     )
 
 
 def _script(ch: str) -> str | None:
-    """The lookalike alphabet a letter belongs to (Latin, Cyrillic, Greek), or None for any other."""
+    """The lookalike alphabet a letter belongs to (Latin, Cyrillic, Greek, Armenian, Cherokee), or None for any
+    other. Latin letters drawn like other Latin ones are apart: phonetic ones (ɡ, ɑ, small capitals such as ʜ)
+    and styled ones (mathematical bold 𝐚, script 𝒶 …)."""
     name = unicodedata.name(ch, "")
+    if name.startswith("MATHEMATICAL") and ch.isalpha():
+        return "STYLED"
+    if "\u0250" <= ch <= "\u02af" or "\u1d00" <= ch <= "\u1dbf" or "SMALL CAPITAL" in name:
+        return "PHONETIC"
     return next((script for script in _LOOKALIKE_SCRIPTS if name.startswith(script)), None)
 
 
@@ -566,16 +587,57 @@ def link_problem(url: str) -> Message | None:
         return Message.of(
             "“{url}” has no site name after the //: copy the whole link from the address bar.", url=shown
         )
-    if (problem := lookalike_problem(host)) is not None:
-        # "nеtflix.com" with a Cyrillic е is another site than the one it reads as.
+    if has_invisible(url) or any(char in _BLANK_LETTERS for char in url):
+        # A character that draws as nothing makes the link another than the one shown.
+        return Message.of(
+            "“{url}” holds characters that draw as nothing: copy the link again from the address bar.",
+            url=shown,
+        )
+    readable = _readable_host(host)
+    if readable is None:
+        return Message.of("“{url}” is not one plain link: give each link on its own", url=shown)
+    if (problem := lookalike_problem(readable)) is not None:
+        # "nеtflix.com" with a Cyrillic е (or its "xn--" spelling) is another site than the one it reads as.
         return problem
-    if not parts.path.strip("/") and not parts.query:
+    if _is_home_page(parts.path, parts.query):
         # What a source says is in an article, not on a site's front page (which changes every day).
         return Message.of(
             "“{url}” is a site's home page: link the article itself, or give the publication and date.",
             url=shown,
         )
     return None
+
+
+def _readable_host(host: str) -> str | None:
+    """A host as a browser draws it: its "xn--" labels decoded (None if one is no valid spelling)."""
+    labels = []
+    for label in host.split("."):
+        if label.lower().startswith("xn--"):
+            try:
+                label = label[4:].encode("ascii").decode("punycode")
+            except (UnicodeError, ValueError):
+                return None
+        labels.append(label)
+    return ".".join(labels)
+
+
+_HOME_PATHS = frozenset({"", "index", "index.html", "index.htm", "index.php", "home", "default.aspx"})
+# Query parameters that only say where a reader came from: a front page with them is still the front page.
+_TRACKING = re.compile(r"^(?:utm_\w*|fbclid|gclid|igshid|ref|ref_src|mc_cid|mc_eid)$", re.IGNORECASE)
+
+
+def _is_home_page(path: str, query: str) -> bool:
+    """Whether a link's path and query lead to a site's front page ("/", "/./", "/%2F", "/index.html",
+    "/?utm_source=x")."""
+    segments: list[str] = []
+    for segment in unquote(path).replace("\\", "/").split("/"):
+        if segment == "..":
+            segments = segments[:-1]
+        elif segment not in ("", "."):
+            segments.append(segment)
+    if "/".join(segments).lower() not in _HOME_PATHS:
+        return False
+    return all(_TRACKING.match(key) for key, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def source_problems(source: Source) -> list[Message]:
@@ -606,7 +668,7 @@ def source_problems(source: Source) -> list[Message]:
                 host=escape(display_host(source.url)),
             )
         ]
-    if source.published is not None and _later_than_tomorrow(source.published):
+    if source.published is not None and _not_yet_begun(source.published):
         return [
             Message.of(
                 "“{source}” is dated {date}, which has not come yet.", source=name, date=source.published
@@ -615,14 +677,14 @@ def source_problems(source: Source) -> list[Message]:
     return []
 
 
-def _later_than_tomorrow(rough: str) -> bool:
-    """Whether a rough date starts after tomorrow (in every time zone, it has not come yet). A date that is no
-    real day is another rule's to refuse."""
+def _not_yet_begun(rough: str) -> bool:
+    """Whether a rough date has not begun anywhere on Earth yet. A date that is no real day is another rule's
+    to refuse."""
     try:
-        first = _first_day(rough)
+        first = first_day(rough)
     except ValueError:
         return False
-    return first > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return not day_has_begun(first)
 
 
 def _typed_url(token: str, label: Message, problems: Problems) -> str | None:
@@ -732,11 +794,6 @@ def parse_source_line(line: str, label: Message, problems: Problems) -> list[Sou
         for problem in source_problems(source):
             problems.add(problem, label)
     return sources if len(problems) == found else []
-
-
-def _first_day(rough: str) -> dt.date:
-    year, month, day = rough_date_sort_key(rough)
-    return dt.date(year, month or 1, day or 1)
 
 
 def source_line(source: Source) -> str:
@@ -884,6 +941,10 @@ def name_problems(entries: Iterable[Entry], changed: set[Where] | None = None) -
             if isinstance(entry, Character) and ("person", entry.actor or "") in changed:
                 involved.add(("character", entry.key))
         changed = involved
+    roles: dict[str, list[Character]] = {}
+    for entry in entries:
+        if isinstance(entry, Character) and entry.actor:
+            roles.setdefault(entry.actor, []).append(entry)
     problems: list[Problem] = []
     reported: set[tuple[int, str, frozenset[Where]]] = set()
     for table_id, table in enumerate((character_names, person_names)):
@@ -903,7 +964,7 @@ def name_problems(entries: Iterable[Entry], changed: set[Where] | None = None) -
                     if pair in reported:
                         continue
                     reported.add(pair)
-                    problems.append(_clash(by_where, where, other, folded, owners[other]))
+                    problems.append(_clash(by_where, roles, where, other, folded, owners[other]))
                     break
     return problems
 
@@ -928,10 +989,17 @@ class EntryName(Message):
         return cls(escape(fallback), {})
 
 
-def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str, via: str) -> Problem:
+def _clash(
+    by_where: dict[Where, Entry],
+    roles: Mapping[str, list[Character]],
+    where: Where,
+    other: Where,
+    folded: str,
+    via: str,
+) -> Problem:
     entry, rival = by_where.get(where), by_where.get(other)
     name = next(
-        (n for n in _names_of(entry, by_where) if fold(n) == folded),
+        (n for n in _names_of(entry, by_where, roles) if fold(n) == folded),
         folded,
     )
     other_kind = Message.of("character") if other[0] == "character" else Message.of("cast member")
@@ -981,13 +1049,15 @@ def _clash(by_where: dict[Where, Entry], where: Where, other: Where, folded: str
     return Problem(what, where[0], where[1], _name_field(entry, folded))
 
 
-def _names_of(entry: Entry | None, by_where: dict[Where, Entry]) -> list[str]:
+def _names_of(
+    entry: Entry | None, by_where: dict[Where, Entry], roles: Mapping[str, list[Character]]
+) -> list[str]:
+    """An entry's names and those it takes from others (its actor's; a cast member's characters')."""
     if isinstance(entry, Character):
         actor = by_where.get(("person", entry.actor or ""))
         return own_names(entry) + (own_names(cast(Person, actor)) if actor is not None else [])
     if isinstance(entry, Person):
-        roles = [e for e in by_where.values() if isinstance(e, Character) and e.actor == entry.key]
-        return own_names(entry) + [n for role in roles for n in own_names(role)]
+        return own_names(entry) + [n for role in roles.get(entry.key, []) for n in own_names(role)]
     return []
 
 
@@ -1103,11 +1173,8 @@ def stage_date_problems(season: Season) -> list[Problem]:
             return []
         release = parse_release(season.release)
         now = dt.datetime.now(dt.UTC)
-        # An exact premiere is out from its instant on; a day's, anywhere on Earth, from a day before it.
-        if release.instant is not None:
-            early = release.instant > now
-        else:
-            early = first > now.date() + dt.timedelta(days=1)
+        # An exact premiere is out from its instant on; a day's from when the day begins anywhere on Earth.
+        early = release.instant > now if release.instant is not None else not day_has_begun(first, now)
         if early:
             what = Message.of(
                 "Season {number} can't be `{stage}` yet: its release date is {when}, which has not come. Set "

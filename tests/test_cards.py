@@ -26,10 +26,17 @@ def _fields(embed: object) -> dict[str, str]:
 def test_a_none_viewer_sees_fates_only_behind_spoiler_tags(catalog: Catalog) -> None:
     drawn = character_card(catalog, catalog.character("choi-nam-ra"), "none")  # type: ignore[arg-type]
     fields = _fields(drawn.embed)
-    assert fields["Season 1 fate"].startswith(f"||{FATE}||\n_confirmed_ · ")
-    assert fields["Season 2"].startswith(
-        "||Returns in Season 2, still a halfbie||\n_confirmed_ · [v.daum.net"
-    )
+    # The sources go behind the spoiler with the fact: an address such as "…/how-do-gwi-nam-and-lee-na-yeon-
+    # die-in-all-of-us-are-dead/" tells the fate.
+    fate = fields["Season 1 fate"]
+    assert fate.startswith(f"||{FATE}\n_confirmed_ · "), fate
+    assert fate.endswith("||")
+    assert fate.count("||") == 2
+    assert "-die-in-" in fate
+    season2 = fields["Season 2"]
+    assert season2.startswith("||Returns in Season 2, still a halfbie\n_confirmed_ · [v.daum.net"), season2
+    assert season2.endswith("||")
+    assert season2.count("||") == 2
     assert [(h.part, h.label) for h in drawn.hidden] == [("fate", "Season 1 fate"), ("season2", "Season 2")]
     assert drawn.embed.title == "Choi Nam-ra (최남라)"
     assert fields["Played by"] == "Cho Yi-hyun (조이현)"
@@ -50,7 +57,9 @@ def test_an_s1_viewer_sees_the_fate_but_not_season_two(catalog: Catalog) -> None
 def test_a_spoiler_profile_is_hidden_too(catalog: Catalog) -> None:
     drawn = character_card(catalog, catalog.character("ma-ru"), "none")  # type: ignore[arg-type]
     assert drawn.embed.description is not None
-    assert drawn.embed.description.startswith("||On-jo's senior at university||")
+    assert drawn.embed.description.startswith("||On-jo's senior at university\n_confirmed_ · ")
+    assert drawn.embed.description.endswith("||")
+    assert drawn.embed.description.count("||") == 2
     assert drawn.hidden[0].part == "profile"
 
 
@@ -68,7 +77,8 @@ def test_actor_card_lists_roles_and_season_two_status(catalog: Catalog) -> None:
     drawn = person_card(catalog, catalog.person("yoon-chan-young"), "none")  # type: ignore[arg-type]
     fields = _fields(drawn.embed)
     [role] = [value for name, value in fields.items() if name.startswith("As Lee Cheong-san (이청산) (")]
-    assert "**Season 2:** ||Returns in Season 2||\n_confirmed_" in role
+    assert "**Season 2:** ||Returns in Season 2\n_confirmed_ · " in role
+    assert role.endswith("||")
     assert drawn.embed.description == "Also spelled Yoon Chan Young"
     assert [(h.key, h.part) for h in drawn.hidden] == [("lee-cheong-san", "season2")]
 

@@ -3,6 +3,7 @@ stages and dates, references. Every write path calls these; the end-to-end tests
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from bot.dates import day_has_begun
 from bot.i18n import ENGLISH, Lang
 from bot.models import Character, Fact, NewsItem, Person, Season, Season2Role, Season2Status, Source, Stage
 from bot.pack import Pack
@@ -510,3 +512,78 @@ def test_a_rule_violation_lists_every_problem_within_discords_limit() -> None:
     assert text.startswith("Nothing was saved. Please fix these 200 things and try again:")
     assert len(text) <= 2000
     assert text.endswith("more.")
+
+
+# -- lookalike letters and links -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "blamed"),
+    [
+        ("Ch\u043ei", "Ch\u043ei"),  # a Cyrillic о
+        ("Choi Nam-\u0433\u0430", "\u0433\u0430"),  # a Cyrillic word in a Latin name
+        ("\u0412\u0412\u0421", "\u0412\u0412\u0421"),  # "BBC" in Cyrillic
+        ("\u13bbello", "\u13bbello"),  # a Cherokee Ꮋ
+        ("h\u0585me", "h\u0585me"),  # an Armenian օ
+        ("\u0261oogle", "\u0261oogle"),  # a phonetic ɡ
+        ("\u029cello", "\u029cello"),  # a small capital ʜ
+        ("\u04bbello", "\u04bbello"),  # a Cyrillic һ
+        ("\U0001d402\U0001d421\U0001d428\U0001d422", "\U0001d402\U0001d421\U0001d428\U0001d422"),  # bold 𝐂𝐡𝐨𝐢
+        ("Park Hae-soo (\u041f\u0430\u043a \u0425\u044d \u0421\u0443)", "\u0421\u0443"),  # "Су" reads "Cy"
+    ],
+)
+def test_a_name_of_letters_that_look_latin_but_are_not_is_refused_naming_the_word(
+    name: str, blamed: str
+) -> None:
+    problems = Problems()
+    typed_names(name, LABEL, problems)
+    assert len(problems) == 1
+    assert f"“{blamed}”" in problems[0].what.render(ENGLISH)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nikos (\u039d\u03af\u03ba\u03bf\u03c2)",
+        "\u041f\u0430\u043a \u0425\u044d",
+        "최남라",
+        "Nam-ra",
+        "Gwi-nam",
+    ],
+)
+def test_a_name_in_another_alphabet_that_does_not_read_as_latin_stays(name: str) -> None:
+    problems = Problems()
+    assert typed_names(name, LABEL, problems) == (name,)
+    assert not problems
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://deadline.com/\u200b", "draw as nothing"),
+        ("https://deadline.com/?utm_source=x&fbclid=1", "home page"),
+        ("https://deadline.com/./", "home page"),
+        ("https://deadline.com/a/..", "home page"),
+        ("https://deadline.com/index.php", "home page"),
+        ("https://xn--80ak6aa92e.com/a", "Cyrillic letters"),
+        ("https://xn--zz.com/a", "not one plain link"),
+    ],
+)
+def test_a_link_that_hides_what_it_is_is_refused(url: str, problem: str) -> None:
+    [found] = source_problems(source(url=url))
+    assert problem in found.render(ENGLISH)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://deadline.com/?p=123", "https://xn--e1afmkfd.xn--p1ai/news/1", "https://deadline.com/2025/07/x"],
+)
+def test_an_article_link_stays(url: str) -> None:
+    assert source_problems(source(name="a publication", url=url)) == []
+
+
+def test_a_date_is_to_come_until_it_begins_anywhere_on_earth() -> None:
+    day = dt.date(2026, 12, 8)
+    # Midnight of the 8th at UTC+14 is 10:00 on the 7th in UTC.
+    assert not day_has_begun(day, dt.datetime(2026, 12, 7, 9, 59, tzinfo=dt.UTC))
+    assert day_has_begun(day, dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC))

@@ -33,7 +33,7 @@ from bot.models import (
     entry_kind,
 )
 from bot.moderation_store import Change
-from bot.render import escape, marked_text, provenance, spoiler
+from bot.render import escape, spoiler, with_provenance
 from bot.rules import (
     DEFAULT_CONFIDENCE,
     Problem,
@@ -100,7 +100,7 @@ def fact_block(fact: Fact, lang: Lang = ENGLISH, level: SpoilerLevel | None = No
     decided more than was stored), the spoilers a moderator marked kept, with confidence and sources."""
     text = lang.pick(fact.text, fact.text_ko) or fact.text
     hidden = SPOILER_ORDER[level or fact.spoiler] > 0
-    return f"{marked_text(text, hidden=hidden)}\n{provenance(fact, lang)}"
+    return with_provenance(text, fact, lang, hidden=hidden)
 
 
 def label_of(entry: Entry, lang: Lang = ENGLISH) -> str:
@@ -225,7 +225,7 @@ def change_lines(
             if telling:
                 # What the part is called would tell it too: one spoiler holds it with the whole text.
                 text = lang.pick(value.text, value.text_ko) or value.text
-                lines.append(f"{marked_text(f'{heading}: {text}', hidden=True)}\n{provenance(value, lang)}")
+                lines.append(with_provenance(f"{heading}: {text}", value, lang, hidden=True))
             else:
                 lines.append(f"**{heading}:** {fact_block(value, lang, effective_level(after, part, value))}")
         elif value is None:

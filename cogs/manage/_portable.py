@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -13,6 +13,7 @@ import discord
 
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, N_, Lang, Message, lang_of
+from bot.models import Person
 from bot.moderation_store import Change, utcnow
 from bot.portable import (
     IMPORT_SIZE_LIMIT,
@@ -189,9 +190,16 @@ def sections_text(changes: Sequence[Change], lang: Lang) -> str:
     return "\n".join(f"**{heading}:** {names}" for heading, names in sections(changes, lang))
 
 
-def batch_details(changes: Sequence[Change], lang: Lang, budget: int = _DETAILS_BUDGET) -> str:
+def batch_details(
+    changes: Sequence[Change], lang: Lang, names: Mapping[str, str], budget: int = _DETAILS_BUDGET
+) -> str:
     """What a batch changes, entry by entry and field by field, as a single edit's preview says it (spoilers
-    behind tags), as many entries as fit in `budget` characters, then how many more."""
+    behind tags), as many entries as fit in `budget` characters, then how many more. `names`: cast members'
+    names by key, as they are now (those the batch adds or renames are taken from it)."""
+    names = {
+        **names,
+        **{change.after.key: change.after.name for change in changes if isinstance(change.after, Person)},
+    }
     lines: list[str] = []
     used = 0
     for index, change in enumerate(changes):
@@ -201,7 +209,7 @@ def batch_details(changes: Sequence[Change], lang: Lang, budget: int = _DETAILS_
         elif change.after is None:
             text = lang.t("➖ **{name}**: removed", name=name)
         else:
-            parts = change_lines(change.before, change.after, lang)
+            parts = change_lines(change.before, change.after, lang, names)
             text = f"✏️ **{name}**\n" + "\n".join(parts)
         more = lang.t("…and {count} more", count=len(changes) - index)
         if used + len(text) + len(more) + 2 > budget:
@@ -212,7 +220,7 @@ def batch_details(changes: Sequence[Change], lang: Lang, budget: int = _DETAILS_
     return "\n".join(lines)
 
 
-def batch_message(pending: PendingEdit, lang: Lang) -> tuple[str, discord.Embed]:
+def batch_message(pending: PendingEdit, lang: Lang, names: Mapping[str, str]) -> tuple[str, discord.Embed]:
     """What a batch preview says and shows. Pure, and for thousands of entries CPU work: run in a thread."""
     added, changed, removed = counts(pending.changes)
     embed = card(
@@ -222,7 +230,7 @@ def batch_message(pending: PendingEdit, lang: Lang) -> tuple[str, discord.Embed]
             changed=changed,
             removed=removed,
         ),
-        description=batch_details(pending.changes, lang),
+        description=batch_details(pending.changes, lang, names),
         fields=[Field(name, value) for name, value in sections(pending.changes, lang)],
         lang=lang,
     )
@@ -240,7 +248,8 @@ def batch_message(pending: PendingEdit, lang: Lang) -> tuple[str, discord.Embed]
 async def send_batch_preview(interaction: discord.Interaction, bot: AoadBot, pending: PendingEdit) -> None:
     """What a batch (an import, or undoing one) would change, by kind, entry and field, with Apply and Cancel."""
     lang = lang_of(interaction)
-    content, embed = await asyncio.to_thread(batch_message, pending, lang)
+    names = {person.key: person.name for person in (await bot.store.catalog(pending.guild_id)).people}
+    content, embed = await asyncio.to_thread(batch_message, pending, lang, names)
     content = truncate(content + await failing_note(bot, pending.guild_id, lang), CONTENT_LIMIT)
     draft = draft_of(pending, Shown(content, embed.to_dict(), lang.code, False))  # type: ignore[arg-type]
     await send_stored_preview(interaction, bot, draft, content, embed)

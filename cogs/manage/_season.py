@@ -176,7 +176,12 @@ async def release_edit(
         release = parse_typed_release(cast(str, date))
     except DateError as exc:
         problems.add(Message(exc.template, inert(exc.values)), option("date"))
-    labels: dict[str, Message] = {"release_fact.sources": option("source"), "release": option("date")}
+    # The stage is not typed here: a stage the date disagrees with is a problem of the date.
+    labels: dict[str, Message] = {
+        "release_fact.sources": option("source"),
+        "release": option("date"),
+        "stage": option("date"),
+    }
     if release is not None:
         # Checked against the other seasons even while the source is refused: every problem at once.
         early = Change(

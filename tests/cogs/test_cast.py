@@ -86,7 +86,9 @@ async def test_an_actor_card_shows_roles_and_season_two_with_confidence(
     [role] = reply.embeds[0]["fields"]
     assert role["name"] == "As Jang Ha-ri (장하리) (S1)"
     status = "Not in Netflix's official Season 2 cast (23 July 2025): a return is unconfirmed"
-    assert f"**Season 2:** ||{status}||" in role["value"]
+    # Its sources are behind the spoiler with it.
+    assert f"**Season 2:** ||{status}\n_unconfirmed_ · " in role["value"]
+    assert role["value"].endswith("||")
     assert "_unconfirmed_ · [v.daum.net, 2025-07-23](https://v.daum.net/v/20250723080753223)" in role["value"]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from bot.client import AoadBot
 from tests.fakediscord import FakeDiscord
+from tests.markdown import spoiler_split
 from tests.test_search import CHARACTER_CASES
 
 EPHEMERAL = 64
@@ -52,8 +53,8 @@ async def test_a_none_fan_sees_fates_only_as_spoilers_and_reveal_is_private(
     reply = await result.response()
     assert not reply.ephemeral
     fields = _fields(reply.embeds[0])
-    assert fields["Season 1 fate"].startswith(f"||{FATE}||")
-    assert FATE not in fields["Season 1 fate"].replace(f"||{FATE}||", "")
+    assert fields["Season 1 fate"].startswith(f"||{FATE}\n")
+    assert FATE not in spoiler_split(fields["Season 1 fate"])[0]
     buttons = _buttons(reply.components)
     assert [b["custom_id"] for b in buttons] == [
         "reveal:character:choi-nam-ra:fate",

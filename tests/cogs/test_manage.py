@@ -246,10 +246,10 @@ async def test_news_is_added_to_the_timeline_and_spoilers_stay_hidden(world: Wor
             "spoiler": "s2",
         },
     )
-    assert preview.embeds[0]["description"].startswith("||Cheong-san is back in the trailer||")
+    assert preview.embeds[0]["description"].startswith("||Cheong-san is back in the trailer\n")
     await world.press(result, "Post")
     [message] = await world.announcements(1)
-    assert message.request["embeds"][0]["description"].startswith("||Cheong-san is back in the trailer||")
+    assert message.request["embeds"][0]["description"].startswith("||Cheong-san is back in the trailer\n")
     catalog = await world.bot.store.catalog(world.guild.id)
     assert catalog.news[-1].text == "Cheong-san is back in the trailer"
     assert catalog.news[-1].date == "2026-11-20"
@@ -309,7 +309,7 @@ async def test_character_add_edit_and_remove(world: World) -> None:
     preview = await submitted.response()
     assert preview.embeds[0]["title"] == "Updated: Choi Nam-ra (Season 1 fate)"
     assert preview.embeds[0]["description"].startswith(
-        "**Season 1 fate:** ||Becomes a halfbie and leaves the group||"
+        "**Season 1 fate:** ||Becomes a halfbie and leaves the group\n"
     )
     await world.press(submitted, "Save without announcing")
     edited = (await world.bot.store.catalog(world.guild.id)).character("choi-nam-ra")

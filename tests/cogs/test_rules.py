@@ -279,24 +279,25 @@ async def test_season_two_news_of_a_season_one_character_saved_as_none_is_an_s2_
         preview.content or ""
     )
     # The line's label would tell that a Season 1 character comes back, so the whole line is hidden.
-    hidden = f"||Season 2: {SEASON2_NEWS}||"
+    hidden = f"||Season 2: {SEASON2_NEWS}\n"
     assert preview.embeds[0]["description"].startswith(hidden)
 
     await press(world, result, "Post")
     [message] = await world.announcements(1)
     text = announced(message)
     assert hidden in text
-    assert SEASON2_NEWS not in text.replace(hidden, "")
-    assert "Season 2" not in text.replace(hidden, "")
+    shown, _ = spoiler_split(text)
+    assert SEASON2_NEWS not in shown
+    assert "Season 2" not in shown
     season2 = (await stored_character(world, "han-gyeong-su")).season2
     assert season2 is not None
     assert season2.spoiler == "s2"
 
     public = await card(world, "character", "Han Gyeong-su")
-    assert fields(public.embeds[0])["Season 2"].startswith(f"||{SEASON2_NEWS}||")
+    assert fields(public.embeds[0])["Season 2"].startswith(f"||{SEASON2_NEWS}\n")
     assert "Reveal: Season 2" in labels(public)
     actor = await card(world, "cast", "Ham Sung-min")
-    assert f"**Season 2:** ||{SEASON2_NEWS}||" in fields(actor.embeds[0])["As Han Gyeong-su (한경수) (S1)"]
+    assert f"**Season 2:** ||{SEASON2_NEWS}\n" in fields(actor.embeds[0])["As Han Gyeong-su (한경수) (S1)"]
     await watched(world, world.fan, "s2")
     mine = await card(world, "character", "Han Gyeong-su", private=True)
     assert mine.ephemeral
@@ -319,17 +320,17 @@ async def test_a_fate_saved_as_none_is_an_s1_spoiler_everywhere(world: World) ->
     assert f"🔒 **Season 1 fate** is saved as s1 (Season 1 spoiler), not none: {FATE_REASON}." in (
         preview.content or ""
     )
-    assert preview.embeds[0]["description"].startswith(f"**Season 1 fate:** ||{FATE}||")
+    assert preview.embeds[0]["description"].startswith(f"**Season 1 fate:** ||{FATE}\n")
     await press(world, result, "Post")
     [message] = await world.announcements(1)
-    assert f"||{FATE}||" in announced(message)
-    assert FATE not in announced(message).replace(f"||{FATE}||", "")
+    assert f"||{FATE}\n" in announced(message)
+    assert FATE not in spoiler_split(announced(message))[0]
     fate = (await stored_character(world, "han-gyeong-su")).fate
     assert fate is not None
     assert fate.spoiler == "s1"
 
     public = await card(world, "character", "Gyeong-su")
-    assert fields(public.embeds[0])["Season 1 fate"].startswith(f"||{FATE}||")
+    assert fields(public.embeds[0])["Season 1 fate"].startswith(f"||{FATE}\n")
     await watched(world, world.fan, "s1")
     mine = await card(world, "character", "Gyeong-su", private=True)
     assert fields(mine.embeds[0])["Season 1 fate"].startswith(f"{FATE}\n_reported_")
@@ -361,15 +362,15 @@ async def test_in_korean_the_preview_says_why_the_level_was_raised_and_the_annou
         reason=KO.t(RETURN_REASON),
     )
     assert raised in (preview.content or "")
-    hidden = f"||{KO.t('Season 2')}: 군인이 되어 시즌 2에 돌아온다||"
+    hidden = f"||{KO.t('Season 2')}: 군인이 되어 시즌 2에 돌아온다\n"
     assert preview.embeds[0]["description"].startswith(hidden)
     await press(world, result, KO.t("Post"), locale="ko")
     [message] = await world.announcements(1)
     assert hidden in announced(message)
-    assert KO.t("Season 2") not in announced(message).replace(hidden, "")
+    assert KO.t("Season 2") not in spoiler_split(announced(message))[0]
 
     public = await card(world, "character", "Han Gyeong-su", locale="ko")
-    assert fields(public.embeds[0])[KO.t("Season 2")].startswith("||군인이 되어 시즌 2에 돌아온다||")
+    assert fields(public.embeds[0])[KO.t("Season 2")].startswith("||군인이 되어 시즌 2에 돌아온다\n")
 
 
 # -- 2. the seasons a Season 1 character appears in ----------------------------------------------------------
@@ -1525,8 +1526,8 @@ async def test_an_import_is_held_to_the_sources_a_form_accepts(
         ("\u0421hoi Nam-ra", "mixes letters of different alphabets"),
         ("Choi Nam-ra\u3164", "characters that draw as nothing"),
         ("\u3164", "only spaces or characters that draw as nothing"),
-        ("Choi Nam-\u0433\u0430", "“\u0433\u0430” mixes letters of different alphabets"),
-        ("Nam On-\u0458\u043e", "“\u0458\u043e” mixes letters of different alphabets"),
+        ("Choi Nam-\u0433\u0430", "“\u0433\u0430” is written in Cyrillic letters that look like Latin ones"),
+        ("Nam On-\u0458\u043e", "“\u0458\u043e” is written in Cyrillic letters that look like Latin ones"),
     ],
 )
 async def test_an_import_is_held_to_the_names_a_form_accepts(world: World, name: str, problem: str) -> None:
@@ -1595,7 +1596,8 @@ async def test_every_line_of_a_hidden_season_two_text_stays_hidden_when_posted_a
         {"name": "Han Gyeong-su", "part": "season2"},
         {
             lang.t("Text (empty removes it)"): TWO_LINES,
-            lang.t("Sources, one per line: link, or name, date"): "https://news.example/s2",
+            # Its address tells the news as well: it goes behind the spoiler with the text.
+            lang.t("Sources, one per line: link, or name, date"): "https://news.example/cheong-san-soldier",
         },
         locale=locale,
     )
@@ -1612,7 +1614,7 @@ async def test_a_name_with_a_word_in_another_alphabet_is_refused_when_typed(worl
     await world.setup()
     _, reply = await manage(world, "cast add", {"name": "Nam On-\u0458\u043e", "source": "https://e.x/1"})
     assert reply.ephemeral
-    assert "“\u0458\u043e” mixes letters of different alphabets" in (reply.content or "")
+    assert "“\u0458\u043e” is written in Cyrillic letters that look like Latin ones" in (reply.content or "")
     assert await revision_count(world) == 0
 
 
@@ -1672,3 +1674,66 @@ async def test_an_exact_premiere_is_released_only_from_its_moment_on(world: Worl
     await press(world, result, "Save without announcing")
     _, reply = await manage(world, "season stage", {"stage": "released", "source": "https://e.x/2"})
     assert "Season 2 can't be `released` yet" in (reply.content or ""), reply.content
+
+
+# -- second review of issue 12 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("https://deadline.com/\u200b", "characters that draw as nothing"),
+        ("https://deadline.com/2025/x\u3164", "characters that draw as nothing"),
+        ("https://deadline.com/?utm_source=discord", "is a site's home page"),
+        ("https://deadline.com/index.html", "is a site's home page"),
+        ("https://deadline.com/%2F", "is a site's home page"),
+        ("https://xn--80ak6aa92e.com/a", "“\u0430\u0440\u0440\u04cf\u0435” is written in Cyrillic letters"),
+        ("https://\u0261oogle.com/a", "mixes letters of different alphabets"),
+    ],
+)
+async def test_a_source_typed_in_a_form_is_held_to_what_an_import_accepts(
+    world: World, link: str, problem: str
+) -> None:
+    """What a form saves, the server's own export must import: both refuse the same links."""
+    await world.setup()
+    _, reply = await edit_form(
+        world,
+        "character edit",
+        {"name": "Han Gyeong-su", "part": "profile"},
+        {"Sources, one per line: link, or name, date": link},
+    )
+    assert reply.ephemeral
+    assert problem in (reply.content or ""), reply.content
+    assert await revision_count(world) == 0
+
+
+async def test_a_batch_preview_names_cast_members_by_name_not_key(world: World) -> None:
+    document = await export_document(world)
+    document["people"].append({"key": "kim-new", "name": "Kim New"})
+    character_in(document, "han-gyeong-su")["season2_actor"] = "kim-new"
+    result = await import_document(world, document)
+    assert result.original is not None
+    shown = json.dumps(result.original.embeds, ensure_ascii=False)
+    assert "Kim New" in shown, shown
+    assert "kim-new" not in shown
+    await press(world, result, "Apply")
+    result, preview = await manage(world, "revert", {"revision": 1})
+    shown = json.dumps(preview.embeds, ensure_ascii=False)
+    assert "Kim New" in shown, shown
+    assert "kim-new" not in shown
+
+
+async def test_a_release_date_the_stage_disagrees_with_is_refused_as_the_dates_problem(world: World) -> None:
+    await world.setup()
+    result, _ = await manage(
+        world,
+        "season release-date",
+        {"date": "2026-01-05", "source": "https://e.x/1", "confidence": "confirmed"},
+    )
+    await press(world, result, "Also set the stage: released")
+    await press(world, result, "Save without announcing")
+    assert (await stored_season(world)).stage.value == "released"
+    _, reply = await manage(world, "season release-date", {"date": "late 2030", "source": "https://e.x/2"})
+    assert reply.ephemeral
+    assert at("`date`", "Season 2 can't be `released` yet") in (reply.content or ""), reply.content
+    assert (await stored_season(world)).release == "2026-01-05"
