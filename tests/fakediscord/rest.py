@@ -511,6 +511,11 @@ async def _parse_body(request: web.Request) -> tuple[Any, dict[str, str], list[U
         raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
 
 
+# Discord's limits on what a message may carry: the whole request, and each file (a server without boosts).
+REQUEST_LIMIT = 25 * 1024 * 1024
+UPLOAD_LIMIT = 10 * 1024 * 1024
+
+
 async def _parse_multipart(request: web.Request) -> tuple[Any, dict[str, str], list[Upload]]:
     reader = await request.multipart()
     form: dict[str, str] = {}
@@ -521,6 +526,8 @@ async def _parse_multipart(request: web.Request) -> tuple[Any, dict[str, str], l
         name = part.name or ""
         data = await part.read()
         if part.filename is not None:
+            if len(data) > UPLOAD_LIMIT:
+                raise ApiError(413, 40005, "Request entity too large")
             content_type = part.headers.get("Content-Type", "application/octet-stream")
             uploads.append(Upload(name, part.filename, content_type, bytes(data)))
         else:

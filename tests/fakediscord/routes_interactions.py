@@ -23,7 +23,15 @@ from .interactions import (
     InteractionResult,
     Modal,
 )
-from .messages import EPHEMERAL, LOADING, StoredMessage, apply_edit, attachment_objects, render_message
+from .messages import (
+    EPHEMERAL,
+    LOADING,
+    StoredMessage,
+    Upload,
+    apply_edit,
+    attachment_objects,
+    render_message,
+)
 from .messages import validate_message_payload as validate_message
 from .models import JSON, Permission
 from .rest import ApiRequest, Reply, Route, no_content, ok
@@ -200,6 +208,7 @@ class _InteractionRoutes:
         if placeholder is not None and placeholder.loading and not placeholder.deleted:
             # Discord's documented quirk: the first follow-up after a "thinking" defer fills in the placeholder.
             self._edit(result, placeholder, payload)
+            _attach(placeholder, payload, request.record.uploads)
             await self.state.announce_message("MESSAGE_UPDATE", placeholder)
             message = placeholder
         else:
@@ -236,12 +245,7 @@ class _InteractionRoutes:
     ) -> Reply:
         validate_message(request.body, editing=True)
         self._edit(result, message, request.body)
-        if request.record.uploads:
-            message.data["attachments"] = [
-                *message.data.get("attachments", []),
-                *attachment_objects(request.body, request.record.uploads),
-            ]
-            message.uploads.extend(request.record.uploads)
+        _attach(message, request.body, request.record.uploads)
         await self.state.announce_message("MESSAGE_UPDATE", message)
         return ok(message.data)
 
@@ -283,3 +287,14 @@ def _callback_response(result: InteractionResult, callback_type: int, message: S
         )
         body["resource"] = {"type": callback_type, "message": message.data}
     return body
+
+
+def _attach(message: StoredMessage, payload: JSON, uploads: list[Upload]) -> None:
+    """Files sent with an edit (or with the follow-up that fills in a "thinking" placeholder) join the
+    message's attachments."""
+    if uploads:
+        message.data["attachments"] = [
+            *message.data.get("attachments", []),
+            *attachment_objects(payload, uploads),
+        ]
+        message.uploads.extend(uploads)

@@ -38,7 +38,17 @@ from .interactions import (
 from .messages import StoredMessage
 from .models import JSON, Channel, ChannelType, Guild, Member, User, default_guild
 from .redirect import redirect_discord
-from .rest import API_PREFIX, Fault, Hold, HoldStage, RateLimits, RecordedRequest, RestApi, Route
+from .rest import (
+    API_PREFIX,
+    REQUEST_LIMIT,
+    Fault,
+    Hold,
+    HoldStage,
+    RateLimits,
+    RecordedRequest,
+    RestApi,
+    Route,
+)
 from .routes_channels import channel_routes
 from .routes_core import core_routes
 from .routes_guilds import guild_routes
@@ -129,7 +139,9 @@ class FakeDiscord(FakeState):
 
     async def start(self) -> None:
         """Start serving on a free port."""
-        app = web.Application()
+        # Discord takes requests up to 25 MiB ("The maximum request size when sending a message is 25 MiB");
+        # each file is held to the server's upload limit below (rest.UPLOAD_LIMIT).
+        app = web.Application(client_max_size=REQUEST_LIMIT)
         app.router.add_get("/", self.gateway.handle)
         app.router.add_get(ATTACHMENT_ROUTE, self.attachments.serve)
         self.rest.mount(app, self._routes)
