@@ -9,9 +9,13 @@ interaction was acknowledged.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import discord
+
+from bot.store import queued_writes
 
 if TYPE_CHECKING:
     from bot.catalog import Catalog
@@ -19,6 +23,9 @@ if TYPE_CHECKING:
 
 # Where `fan_catalog` notes how it acknowledged an interaction: "public", "private" or "update".
 DEFERRED = "aoad-deferred"
+# How long a save waits behind the bot's other writes once its interaction is acknowledged: an import at the
+# size limit holds the database for a second or two.
+QUEUED_WRITE_WAIT = 30.0
 
 
 async def fan_catalog(
@@ -71,3 +78,25 @@ async def update(interaction: discord.Interaction, *, embed: discord.Embed, view
         await interaction.edit_original_response(embed=embed, view=view)
     else:
         await interaction.response.edit_message(embed=embed, view=view)
+
+
+@contextlib.contextmanager
+def saving_for(interaction: discord.Interaction, *, private: bool = True) -> Iterator[None]:
+    """Around the saves an interaction's answer follows. When the bot's other writes hold the database (another
+    server's import at the size limit), the interaction is acknowledged first ("thinking…", privately unless
+    `private` is False) and the save waits its turn, instead of failing as busy: the answer still comes
+    within Discord's 3 s, and says what happened. Answer with `answer` (either way is handled)."""
+
+    async def acknowledge() -> float:
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            interaction.extras[DEFERRED] = "private" if private else "public"
+        return QUEUED_WRITE_WAIT
+
+    with queued_writes(acknowledge):
+        yield
+
+
+async def wait_longer() -> float:
+    """For `queued_writes` where the interaction is acknowledged otherwise (a preview's "Saving…")."""
+    return QUEUED_WRITE_WAIT

@@ -235,9 +235,11 @@ def parse_typed_release(text: str) -> ReleaseDate:
     return ReleaseDate(fixed.isoformat(), instant=fixed)
 
 
-# A calendar day is under way somewhere on Earth from its midnight at UTC+14 (Kiribati): a date is not "to
-# come" once that moment has passed, whatever the reader's or the moderator's time zone.
+# A calendar day is under way somewhere on Earth from its midnight at UTC+14 (Kiribati), and over everywhere
+# at its end at UTC-12 (Baker Island): a date is not "to come" once it has begun somewhere, and is certainly
+# past once it is over everywhere, whatever the reader's or the moderator's time zone.
 _EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+_LATEST_ZONE = dt.timezone(dt.timedelta(hours=-12))
 
 
 def first_day(rough: str) -> dt.date:
@@ -249,3 +251,9 @@ def first_day(rough: str) -> dt.date:
 def day_has_begun(day: dt.date, now: dt.datetime | None = None) -> bool:
     """Whether `day` has begun anywhere on Earth."""
     return (now or dt.datetime.now(dt.UTC)) >= dt.datetime.combine(day, dt.time(), _EARLIEST_ZONE)
+
+
+def day_is_over(day: dt.date, now: dt.datetime | None = None) -> bool:
+    """Whether `day` has ended everywhere on Earth."""
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), _LATEST_ZONE)
+    return (now or dt.datetime.now(dt.UTC)) >= end

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import re
 import types
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from operator import itemgetter
@@ -37,7 +36,7 @@ from bot.models import (
 )
 from bot.moderation_store import Change, DataSnapshot
 from bot.render import escape, truncate
-from bot.rules import NAMES_LIMIT, NOTE_LIMIT, Problem, state_problems
+from bot.rules import NAMES_LIMIT, NOTE_LIMIT, Problem, has_invisible, state_problems
 
 FORMAT = "aoad-server-data"
 VERSION = 1
@@ -663,15 +662,11 @@ class _Struct(_Node):
         return ok
 
 
-def _invisible(text: str) -> bool:
-    return any(ch not in "\n\t" and unicodedata.category(ch)[0] == "C" for ch in text)
-
-
 def _text_problems(value: str) -> Iterator[Message]:
     """What the moderator forms refuse in any text and the types let through: blank or invisible text."""
     if not value.strip():
         yield Message.of("can't be empty or only spaces")
-    elif _invisible(value):
+    elif has_invisible(value):
         yield Message.of("contains control or invisible characters")
 
 

@@ -191,7 +191,11 @@ def listing(heading: str, lines: Sequence[str], lang: Lang, limit: int = CONTENT
 
 # Letters that draw as nothing (Hangul fillers, the blank braille cell, Khmer and Mongolian vowel marks): a name of
 # them would look empty, and one holding them would look like another.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+_BLANK_LETTERS = frozenset(
+    "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f"
+    # The combining grapheme joiner and the variation selectors: marks that change nothing drawn.
+    "\u034f" + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
 
 
 def clean_text(text: str | None) -> str:
@@ -204,24 +208,32 @@ def clean_text(text: str | None) -> str:
     ).strip()
 
 
-_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
-# Letters of other alphabets drawn like Latin ones in most fonts (Cherokee: all of its letters, see `_script`).
+# Letters of other alphabets drawn like Latin ones in most fonts (and see `_WHOLLY_LOOKALIKE`).
 _LATIN_LOOKALIKES = frozenset(
     "АВЕЅІЈКМНОРСТХУҮҺаеѕіјорсухүһԁԛԝӏгԌԍ"  # Cyrillic
-    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονιαρτυκ"  # Greek
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονιαρτυκϹϲϳͿ"  # Greek
     "ՏՕոօսհցզգ"  # Armenian
 )
+# Alphabets whose letters nearly all look like Latin ones, and the Latin letters drawn like other Latin ones:
+# phonetic ones (ɡ for g, small capitals such as ʜ) and styled ones (𝐚, ℂ, Ｃ, Ⅽ: the same letter by NFKC).
+_WHOLLY_LOOKALIKE = frozenset({"CHEROKEE", "LISU", "COPTIC", "PHONETIC", "STYLED"})
+_PHONETIC_LOOKALIKES = frozenset("ɡɑɩɪɢʛʜʟɴʀʏʙ")
+# Alphabets written beside Latin in one word ("BTS방탄", "Tシャツ") that no one mistakes for Latin; and marks
+# such as the okina of "Hawaiʻi", which are letters to Unicode but belong to no alphabet.
+_NO_LOOKALIKES = frozenset(
+    {"HANGUL", "CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HALFWIDTH", "IDEOGRAPHIC", "MODIFIER"}
+)
 # How a pseudo-alphabet of Latin letters is named to the moderator.
-_SCRIPT_NAMES = {"PHONETIC": "phonetic Latin", "STYLED": "styled (mathematical) Latin"}
+_SCRIPT_NAMES = {"PHONETIC": "phonetic Latin", "STYLED": "styled Latin (such as 𝐛𝐨𝐥𝐝, ℂ or Ｃ)"}
 
 
 def lookalike_problem(text: str) -> Message | None:
     """A name whose letters look like Latin letters they are not ("Chоi" with a Cyrillic о, "Nam-га", "ɡoogle"
-    with a phonetic ɡ, "ВВС" in Cyrillic) looks like a name it is not: refused wherever a name is typed.
+    with a phonetic ɡ, "ВВС" in Cyrillic, "ℂhoi") looks like a name it is not: refused wherever a name is typed.
 
     Refused: a word mixing alphabets; and a word wholly of Latin-looking letters of another alphabet when the
     rest of the name is Latin or when every word is such a word. A word in another alphabet that does not read
-    as Latin ("Νίκος" beside "Nikos") stays."""
+    as Latin ("Νίκος" beside "Nikos") stays, and so do Latin letters of real alphabets (ə, ɛ, ɔ, ŋ, ʻ)."""
     words = [(word, _scripts(word)) for word in re.findall(r"\w+", text)]
     for word, scripts in words:
         if len(scripts) > 1:
@@ -243,32 +255,38 @@ def lookalike_problem(text: str) -> Message | None:
     return None
 
 
+def _letters(word: str) -> Iterator[str]:
+    # Roman numerals (Ⅽ, Ⅿ) are numbers to Unicode, and drawn as Latin capitals.
+    return (ch for ch in word if ch.isalpha() or unicodedata.category(ch) == "Nl")
+
+
 def _scripts(word: str) -> set[str]:
-    return {script for ch in word if ch.isalpha() and (script := _script(ch))}
+    return {script for ch in _letters(word) if (script := _script(ch))}
 
 
 def _reads_as_latin(word: str) -> bool:
-    return all(
-        ch in _LATIN_LOOKALIKES or _script(ch) in ("CHEROKEE", "PHONETIC", "STYLED")
-        for ch in word
-        if ch.isalpha()
-    )
+    return all(ch in _LATIN_LOOKALIKES or _script(ch) in _WHOLLY_LOOKALIKE for ch in _letters(word))
 
 
 def _script(ch: str) -> str | None:
-    """The lookalike alphabet a letter belongs to (Latin, Cyrillic, Greek, Armenian, Cherokee), or None for any
-    other. Latin letters drawn like other Latin ones are apart: phonetic ones (ɡ, ɑ, small capitals such as ʜ)
-    and styled ones (mathematical bold 𝐚, script 𝒶 …)."""
-    name = unicodedata.name(ch, "")
-    if name.startswith("MATHEMATICAL") and ch.isalpha():
+    """The alphabet a letter belongs to as far as lookalikes go ("LATIN", "CYRILLIC", "PHONETIC", "STYLED"…),
+    or None for letters that fake no Latin ones (see `_NO_LOOKALIKES`)."""
+    same = unicodedata.normalize("NFKC", ch)
+    if same != ch and same.isascii() and same.isalpha():
         return "STYLED"
-    if "\u0250" <= ch <= "\u02af" or "\u1d00" <= ch <= "\u1dbf" or "SMALL CAPITAL" in name:
+    name = unicodedata.name(ch, "")
+    if "SMALL CAPITAL" in name or ch in _PHONETIC_LOOKALIKES:
         return "PHONETIC"
-    return next((script for script in _LOOKALIKE_SCRIPTS if name.startswith(script)), None)
+    script = name.split(" ", 1)[0]
+    return None if not script or script in _NO_LOOKALIKES else script
 
 
 def has_invisible(text: str) -> bool:
-    return any(ch not in "\n\t" and unicodedata.category(ch)[0] == "C" for ch in text)
+    """Whether `text` holds a character that draws as nothing (what `clean_text` drops), newlines and tabs
+    aside."""
+    return any(
+        ch not in "\n\t" and (unicodedata.category(ch)[0] == "C" or ch in _BLANK_LETTERS) for ch in text
+    )
 
 
 def spoiler_marks_problem(text: str) -> Message | None:
@@ -482,6 +500,15 @@ def facts_of(entry: Entry) -> Iterator[tuple[str, Fact]]:
             yield f"facts[{index}]", fact
 
 
+def public_sources(entries: Iterable[Entry]) -> Iterator[Source]:
+    """The sources of the facts everyone may see plainly. A hidden fact's sources are hidden with it: an
+    article's address or a headline given as its name can tell the fact."""
+    for entry in entries:
+        for path, fact in facts_of(entry):
+            if effective_level(entry, path, fact) == "none":
+                yield from fact.sources
+
+
 @dataclass(frozen=True)
 class Raised:
     """A spoiler level the rules raised in what a moderator saved, and why."""
@@ -576,18 +603,20 @@ def link_problem(url: str) -> Message | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        _ = parts.port  # a port that is no number ("https://a.com:abc/x") is no link
     except ValueError:
         return Message.of("“{url}” is not one plain link: give each link on its own", url=shown)
-    if "\\" in url or "@" in parts.netloc or url.lower().count("://") > 1:
-        # A backslash or a user name before the host makes browsers go elsewhere than the host shown, and a
-        # second scheme is a second link glued on.
+    if "\\" in url or "@" in parts.netloc or "%" in parts.netloc or url.lower().count("://") > 1:
+        # A backslash or a user name before the host makes browsers go elsewhere than the host shown, an
+        # escaped character in the host ("netflix.com%40evil.example") reads as another host, and a second
+        # scheme is a second link glued on.
         return Message.of("“{url}” is not one plain link: give each link on its own", url=shown)
     if not any(char.isalnum() and char not in _BLANK_LETTERS for char in host):
         # "https://:80/x" or "https://*/x": no site to name the source by, nor to go to.
         return Message.of(
             "“{url}” has no site name after the //: copy the whole link from the address bar.", url=shown
         )
-    if has_invisible(url) or any(char in _BLANK_LETTERS for char in url):
+    if has_invisible(url):
         # A character that draws as nothing makes the link another than the one shown.
         return Message.of(
             "“{url}” holds characters that draw as nothing: copy the link again from the address bar.",
@@ -599,7 +628,7 @@ def link_problem(url: str) -> Message | None:
     if (problem := lookalike_problem(readable)) is not None:
         # "nеtflix.com" with a Cyrillic е (or its "xn--" spelling) is another site than the one it reads as.
         return problem
-    if _is_home_page(parts.path, parts.query):
+    if _is_home_page(parts.path, parts.query, parts.fragment):
         # What a source says is in an article, not on a site's front page (which changes every day).
         return Message.of(
             "“{url}” is a site's home page: link the article itself, or give the publication and date.",
@@ -614,7 +643,7 @@ def _readable_host(host: str) -> str | None:
     for label in host.split("."):
         if label.lower().startswith("xn--"):
             try:
-                label = label[4:].encode("ascii").decode("punycode")
+                label = label.encode("ascii").decode("idna")
             except (UnicodeError, ValueError):
                 return None
         labels.append(label)
@@ -626,18 +655,25 @@ _HOME_PATHS = frozenset({"", "index", "index.html", "index.htm", "index.php", "h
 _TRACKING = re.compile(r"^(?:utm_\w*|fbclid|gclid|igshid|ref|ref_src|mc_cid|mc_eid)$", re.IGNORECASE)
 
 
-def _is_home_page(path: str, query: str) -> bool:
-    """Whether a link's path and query lead to a site's front page ("/", "/./", "/%2F", "/index.html",
-    "/?utm_source=x")."""
+def _is_home_page(path: str, query: str, fragment: str = "") -> bool:
+    """Whether a link leads to a site's front page ("/", "/./", "/%2F", "/%20", "/;", "/index.html",
+    "/?utm_source=x"). A fragment that is a route ("#!/news/123") is where the page goes."""
+    if fragment.startswith(("/", "!/")) and fragment.strip("!/"):
+        return False
+    for _ in range(3):  # "%252F" is "%2F" escaped once more
+        path, before = unquote(path), path
+        if path == before:
+            break
     segments: list[str] = []
-    for segment in unquote(path).replace("\\", "/").split("/"):
+    for segment in path.replace("\\", "/").split("/"):
+        segment = segment.split(";", 1)[0].strip()
         if segment == "..":
             segments = segments[:-1]
         elif segment not in ("", "."):
             segments.append(segment)
     if "/".join(segments).lower() not in _HOME_PATHS:
         return False
-    return all(_TRACKING.match(key) for key, _ in parse_qsl(query, keep_blank_values=True))
+    return all(not key or _TRACKING.match(key) for key, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def source_problems(source: Source) -> list[Message]:

@@ -14,8 +14,9 @@ import functools
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,22 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     return db
 
 
+# What a write waiting for the bot's own earlier writes does after WRITE_QUEUE_TIMEOUT: acknowledge the
+# interaction it answers and return how many more seconds it may wait (see `queued_writes`).
+_ON_QUEUE: ContextVar[Callable[[], Awaitable[float]] | None] = ContextVar("on_queue", default=None)
+
+
+@contextlib.contextmanager
+def queued_writes(acknowledge: Callable[[], Awaitable[float]]) -> Iterator[None]:
+    """Writes made inside wait behind a long write of the bot's instead of failing as busy, once
+    `acknowledge` (deferring an interaction, say) has said how much longer they may wait."""
+    token = _ON_QUEUE.set(acknowledge)
+    try:
+        yield
+    finally:
+        _ON_QUEUE.reset(token)
+
+
 class Store(ModerationRepository):
     """Every read and write of the bot's data. Cogs call these methods; they never see SQL."""
 
@@ -181,7 +198,16 @@ class Store(ModerationRepository):
             async with asyncio.timeout(WRITE_QUEUE_TIMEOUT):
                 await self._write_lock.acquire()
         except TimeoutError:
-            raise DatabaseBusy("the bot's earlier writes are still waiting for the database") from None
+            # Another write of the bot's is long (an import of tens of thousands of entries takes a second or
+            # more): one that answers an interaction can acknowledge it and wait its turn (`queued_writes`).
+            acknowledge = _ON_QUEUE.get()
+            if acknowledge is None:
+                raise DatabaseBusy("the bot's earlier writes are still waiting for the database") from None
+            try:
+                async with asyncio.timeout(await acknowledge()):
+                    await self._write_lock.acquire()
+            except TimeoutError:
+                raise DatabaseBusy("the bot's earlier writes are still waiting for the database") from None
         try:
             if self._writer.in_transaction:
                 # A transaction left open by a cancelled or failed caller must not swallow this one.

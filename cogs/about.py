@@ -18,6 +18,7 @@ from bot.catalog import Catalog
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.models import Source
 from bot.render import FIELD_VALUE_LIMIT, Field, card, escape, link_target, link_text, source_label
+from bot.rules import public_sources
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -26,9 +27,10 @@ SOURCES_SHOWN = 12
 
 
 def publications(catalog: Catalog) -> list[str]:
-    """Each publication the data cites once, linked to an article of it where one is known."""
+    """Each publication the data cites for what everyone may see, once, linked to an article of it where one
+    is known."""
     by_name: dict[str, Source] = {}
-    for source in catalog.sources():
+    for source in public_sources([catalog.show, *catalog.characters, *catalog.seasons, *catalog.news]):
         known = by_name.get(source.name)
         if known is None or (known.url is None and source.url is not None):
             by_name[source.name] = source

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import answer, saving_for
 from bot.i18n import N_, lang_of
 from bot.models import SpoilerLevel
 
@@ -52,11 +53,12 @@ class Spoilers(commands.Cog):
             text = lang.t("Your spoiler level is **{level}**.", level=current)
         else:
             chosen: SpoilerLevel = level.value  # type: ignore[assignment]
-            await self.bot.store.set_spoiler_level(interaction.user.id, chosen)
+            with saving_for(interaction):
+                await self.bot.store.set_spoiler_level(interaction.user.id, chosen)
             current = chosen
             text = lang.t("Got it: your spoiler level is now **{level}**.", level=chosen)
-        await interaction.response.send_message(
-            f"{text} {lang.t(EXPLAINED[current])}\n{lang.t(PUBLIC_NOTE)}", ephemeral=True
+        await answer(
+            interaction, f"{text} {lang.t(EXPLAINED[current])}\n{lang.t(PUBLIC_NOTE)}", ephemeral=True
         )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from bot.dates import day_has_begun
+from bot.dates import day_has_begun, day_is_over
 from bot.i18n import ENGLISH, Lang
 from bot.models import Character, Fact, NewsItem, Person, Season, Season2Role, Season2Status, Source, Stage
 from bot.pack import Pack
@@ -530,6 +530,15 @@ def test_a_rule_violation_lists_every_problem_within_discords_limit() -> None:
         ("\u04bbello", "\u04bbello"),  # a Cyrillic һ
         ("\U0001d402\U0001d421\U0001d428\U0001d422", "\U0001d402\U0001d421\U0001d428\U0001d422"),  # bold 𝐂𝐡𝐨𝐢
         ("Park Hae-soo (\u041f\u0430\u043a \u0425\u044d \u0421\u0443)", "\u0421\u0443"),  # "Су" reads "Cy"
+        ("\u2ca4hoi", "\u2ca4hoi"),  # Coptic
+        ("\ua4dahoi", "\ua4dahoi"),  # Lisu
+        ("\ua4d0\ua4d0\ua4da", "\ua4d0\ua4d0\ua4da"),  # Lisu "BBC"
+        ("\u1455hoi", "\u1455hoi"),  # Canadian syllabics
+        ("\u03a5\u039d\u039d", "\u03a5\u039d\u039d"),  # Greek "YNN"
+        ("\u03f9\u039d\u039d", "\u03f9\u039d\u039d"),  # Greek lunate sigma "CNN"
+        ("\u216dhoi", "\u216dhoi"),  # a Roman numeral Ⅽ
+        ("\u2102hoi", "\u2102hoi"),  # a double-struck ℂ
+        ("\uff23hoi", "\uff23hoi"),  # a full-width Ｃ
     ],
 )
 def test_a_name_of_letters_that_look_latin_but_are_not_is_refused_naming_the_word(
@@ -549,6 +558,12 @@ def test_a_name_of_letters_that_look_latin_but_are_not_is_refused_naming_the_wor
         "최남라",
         "Nam-ra",
         "Gwi-nam",
+        "Nikos \u0106osi\u0107",
+        "Hawai\u02bbi",  # the okina
+        "H\u0259s\u0259nov",  # Azerbaijani ə
+        "K\u0254fi \u0186s\u025bi",  # Akan ɔ, ɛ
+        "BTS\ubc29\ud0c4\uc18c\ub144\ub2e8",
+        "\u30b3\u30fc\u30d2\u30fc",  # katakana with its long-vowel mark
     ],
 )
 def test_a_name_in_another_alphabet_that_does_not_read_as_latin_stays(name: str) -> None:
@@ -567,6 +582,14 @@ def test_a_name_in_another_alphabet_that_does_not_read_as_latin_stays(name: str)
         ("https://deadline.com/index.php", "home page"),
         ("https://xn--80ak6aa92e.com/a", "Cyrillic letters"),
         ("https://xn--zz.com/a", "not one plain link"),
+        ("https://xn--a.com/a", "not one plain link"),
+        ("https://a.com:abc/x", "not one plain link"),
+        ("https://netflix.com%40evil.example/a", "not one plain link"),
+        ("https://netf\u034flix.com/a", "draw as nothing"),
+        ("https://deadline.com/a\ufe0f", "draw as nothing"),
+        ("https://deadline.com/%20", "home page"),
+        ("https://deadline.com/%252F", "home page"),
+        ("https://deadline.com/?=", "home page"),
     ],
 )
 def test_a_link_that_hides_what_it_is_is_refused(url: str, problem: str) -> None:
@@ -576,7 +599,13 @@ def test_a_link_that_hides_what_it_is_is_refused(url: str, problem: str) -> None
 
 @pytest.mark.parametrize(
     "url",
-    ["https://deadline.com/?p=123", "https://xn--e1afmkfd.xn--p1ai/news/1", "https://deadline.com/2025/07/x"],
+    [
+        "https://deadline.com/?p=123",
+        "https://xn--e1afmkfd.xn--p1ai/news/1",
+        "https://deadline.com/2025/07/x",
+        "https://x.com/#!/news/123",
+        "https://deadline.com:8443/2025/x",
+    ],
 )
 def test_an_article_link_stays(url: str) -> None:
     assert source_problems(source(name="a publication", url=url)) == []
@@ -587,3 +616,16 @@ def test_a_date_is_to_come_until_it_begins_anywhere_on_earth() -> None:
     # Midnight of the 8th at UTC+14 is 10:00 on the 7th in UTC.
     assert not day_has_begun(day, dt.datetime(2026, 12, 7, 9, 59, tzinfo=dt.UTC))
     assert day_has_begun(day, dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC))
+
+
+def test_a_day_is_over_once_it_has_ended_everywhere_on_earth() -> None:
+    day = dt.date(2026, 12, 8)
+    # Midnight after the 8th at UTC-12 is noon on the 9th in UTC.
+    assert not day_is_over(day, dt.datetime(2026, 12, 9, 11, 59, tzinfo=dt.UTC))
+    assert day_is_over(day, dt.datetime(2026, 12, 9, 12, 0, tzinfo=dt.UTC))
+
+
+def test_marks_that_draw_as_nothing_are_dropped_from_typed_names() -> None:
+    problems = Problems()
+    assert typed_names("Park Ji\u034f-hu, Park Ji-hu\ufe0f", LABEL, problems) == ("Park Ji-hu",)
+    assert not problems

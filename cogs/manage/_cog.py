@@ -14,20 +14,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import Catalog
 from bot.errors import UserFacingError, report_error
 from bot.i18n import lang_of
+from bot.models import Source
 from bot.render import truncate
 from bot.rules import Problems
-from bot.search import characters_of, people_of
 from bot.views import PAGE_MAKERS, send_pages
 from cogs.manage import _entries, _season
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._edits import LARGE_STATE
-from cogs.manage._entries import find, option, stored
+from cogs.manage._entries import stored
 from cogs.manage._form_flow import open_form, submit_form
 from cogs.manage._forms import FORM_ID
 from cogs.manage._history import history_arg, history_choices, history_of
+from cogs.manage._options import CharacterOption, PersonOption, SourceOption, Typed
 from cogs.manage._portable import export_command, import_command, send_batch_preview
 from cogs.manage._preview import send_preview
 from cogs.manage._revert import revert_edit
@@ -46,6 +46,7 @@ PartOption = Literal["identity", "profile", "fate", "season2"]
 
 CONFIDENCE_HELP = "How sure the sources are (left out: saved as unconfirmed)"
 SOURCE_HELP = "A link, or a publication and date (deadline.com, 2026-11-20); two links are two sources"
+SourceText = app_commands.Transform[Typed[tuple[Source, ...]], SourceOption]
 
 
 @app_commands.guild_only()
@@ -92,19 +93,11 @@ class Manage(
     async def _defer_if_large(self, interaction: discord.Interaction) -> None:
         """Defer a command before work that takes seconds in a very large server (its data loading for the
         first time, a check of tens of thousands of entries): answered within Discord's 3 s either way."""
+        if interaction.response.is_done():  # an option's Transformer deferred it already
+            return
         catalog = await self.bot.store.lookup_catalog(self._guild(interaction), wait=0.2)
         if catalog is None or catalog.size > LARGE_STATE:
             await interaction.response.defer(ephemeral=True, thinking=True)
-
-    async def _ready_catalog(self, interaction: discord.Interaction) -> Catalog:
-        """The data a form opens on. A form must be the first answer, so it cannot wait for a very large
-        server's data loading for the first time: that is said instead."""
-        catalog = await self.bot.store.lookup_catalog(self._guild(interaction), wait=1.5)
-        if catalog is None:
-            raise UserFacingError(
-                "This server's data is still loading (it is very large): try again in a few seconds."
-            )
-        return catalog
 
     def _guild(self, interaction: discord.Interaction) -> int:
         assert interaction.guild_id is not None
@@ -168,7 +161,7 @@ class Manage(
         self,
         interaction: discord.Interaction,
         stage: StageOption,
-        source: app_commands.Range[str, 1, 600],
+        source: SourceText,
         confidence: ConfidenceOption | None = None,
         note: app_commands.Range[str, 1, 1000] | None = None,
         season: app_commands.Range[int, 1, 99] = 2,
@@ -199,7 +192,7 @@ class Manage(
         interaction: discord.Interaction,
         date: app_commands.Range[str, 1, 60] | None = None,
         clear: bool = False,
-        source: app_commands.Range[str, 1, 600] | None = None,
+        source: SourceText | None = None,
         confidence: ConfidenceOption | None = None,
         season: app_commands.Range[int, 1, 99] = 2,
     ) -> None:
@@ -230,7 +223,7 @@ class Manage(
         self,
         interaction: discord.Interaction,
         text: app_commands.Range[str, 1, 1000],
-        source: app_commands.Range[str, 1, 600],
+        source: SourceText,
         confidence: ConfidenceOption,
         date: app_commands.Range[str, 4, 10] | None = None,
         spoiler: SpoilerOption = "none",
@@ -272,11 +265,11 @@ class Manage(
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         description: app_commands.Range[str, 1, 1000],
-        source: app_commands.Range[str, 1, 600],
+        source: SourceText,
         confidence: ConfidenceOption | None = None,
         hangul: app_commands.Range[str, 1, 100] | None = None,
         aliases: app_commands.Range[str, 1, 1000] | None = None,
-        actor: app_commands.Range[str, 1, 100] | None = None,
+        actor: app_commands.Transform[Typed[str | None], PersonOption("actor")] | None = None,
         spoiler: SpoilerOption = "none",
         season: app_commands.Range[int, 1, 99] = 2,
         description_ko: app_commands.Range[str, 1, 1000] | None = None,
@@ -308,15 +301,13 @@ class Manage(
     async def character_edit(
         self,
         interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
+        name: app_commands.Transform[Typed[str | None], CharacterOption(opens_form=True)],
         part: PartOption = "identity",
         status: StatusOption | None = None,
     ) -> None:
         guild_id = self._guild(interaction)
         problems = Problems()
-        key = find(
-            characters_of(await self._ready_catalog(interaction)), "character", name, option("name"), problems
-        )
+        key = name.into(problems)
         problems.check()
         entry = await stored(self.bot, guild_id, "character", str(key))
         await open_form(interaction, self.bot, entry, part, status)
@@ -324,7 +315,9 @@ class Manage(
     @character.command(name="remove", description="Remove a character from this server's data")
     @app_commands.describe(name="The character")
     async def character_remove(
-        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Transform[Typed[str | None], CharacterOption],
     ) -> None:
         await self._defer_if_large(interaction)
         pending = await _entries.character_remove(
@@ -347,11 +340,11 @@ class Manage(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
-        source: app_commands.Range[str, 1, 600],
+        source: SourceText,
         confidence: ConfidenceOption | None = None,
         hangul: app_commands.Range[str, 1, 100] | None = None,
         variants: app_commands.Range[str, 1, 1000] | None = None,
-        plays: app_commands.Range[str, 1, 100] | None = None,
+        plays: app_commands.Transform[Typed[str | None], CharacterOption("plays")] | None = None,
     ) -> None:
         await self._defer_if_large(interaction)
         pending = await _entries.cast_add(
@@ -370,13 +363,13 @@ class Manage(
     @cast.command(name="edit", description="Edit a cast member in a form filled with the current values")
     @app_commands.describe(name="The cast member")
     async def cast_edit(
-        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Transform[Typed[str | None], PersonOption(opens_form=True)],
     ) -> None:
         guild_id = self._guild(interaction)
         problems = Problems()
-        key = find(
-            people_of(await self.bot.store.catalog(guild_id)), "person", name, option("name"), problems
-        )
+        key = name.into(problems)
         problems.check()
         entry = await stored(self.bot, guild_id, "person", str(key))
         await open_form(interaction, self.bot, entry, "person")
@@ -384,7 +377,7 @@ class Manage(
     @cast.command(name="remove", description="Remove a cast member from this server's data")
     @app_commands.describe(name="The cast member")
     async def cast_remove(
-        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+        self, interaction: discord.Interaction, name: app_commands.Transform[Typed[str | None], PersonOption]
     ) -> None:
         await self._defer_if_large(interaction)
         pending = await _entries.cast_remove(
@@ -461,29 +454,3 @@ class Manage(
     @app_commands.describe(file="A .json file made by /manage export (at most 2 MiB)")
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         await import_command(self.bot, interaction, file)
-
-    # -- autocomplete --------------------------------------------------------------------------------------
-
-    @character_edit.autocomplete("name")
-    @character_remove.autocomplete("name")
-    @cast_add.autocomplete("plays")
-    async def character_names(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        catalog = await self.bot.store.catalog(interaction.guild_id)
-        return [
-            app_commands.Choice(name=h.label, value=h.key) for h in characters_of(catalog).search(current)
-        ]
-
-    @cast_edit.autocomplete("name")
-    @cast_remove.autocomplete("name")
-    @character_add.autocomplete("actor")
-    async def person_names(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        catalog = await self.bot.store.catalog(interaction.guild_id)
-        return [app_commands.Choice(name=h.label, value=h.key) for h in people_of(catalog).search(current)]

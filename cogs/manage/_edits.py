@@ -193,7 +193,7 @@ def describe_update(
     tags; the title names parts only, and not those whose mere change is a spoiler (a Season 1 character's
     Season 2 news, later seasons or Season 2 actor): the title is shown to everyone, as a thread's name too.
     `names`: cast members' names by key."""
-    parts = [p for p in changed_parts(before, after) if not _telling(after, p) and not _telling(before, p)]
+    parts = named_parts(before, after)
     name = label_of(after, lang)
     if parts:
         shown = ", ".join(part_name(p, lang) for p in parts)
@@ -206,6 +206,12 @@ def describe_update(
     return title, "\n".join(change_lines(before, after, lang, names)) or lang.t("No visible change.")
 
 
+def named_parts(before: Entry, after: Entry) -> list[str]:
+    """The changed parts of an entry that a title or a list shown to everyone may name: not those whose mere
+    change is a spoiler (`tells_by_changing`)."""
+    return [p for p in changed_parts(before, after) if not _telling(after, p) and not _telling(before, p)]
+
+
 def _telling(entry: Entry, part: str) -> bool:
     """Whether that this part changed at all tells a spoiler (it has a spoiler floor for being there)."""
     return tells_by_changing(entry, part)
@@ -216,7 +222,15 @@ def change_lines(
 ) -> list[str]:
     """Each changed field of an entry as the announcement shows it (spoilers hidden as for everyone)."""
     lines = []
-    for part in changed_parts(before, after):
+    parts = changed_parts(before, after)
+    if isinstance(after, NewsItem) and set(parts) & _FACT_PARTS:
+        # A news item is a fact itself: its text, confidence and sources are shown as one, hidden as one.
+        heading = part_name("text", lang)
+        lines.append(
+            f"**{heading[:1].upper() + heading[1:]}:** {fact_block(after, lang, effective_level(after, '', after))}"
+        )
+        parts = [part for part in parts if part not in _FACT_PARTS]
+    for part in parts:
         value = getattr(after, part)
         heading = part_name(part, lang)
         heading = heading[:1].upper() + heading[1:]
@@ -258,6 +272,10 @@ def change_lines(
         else:
             lines.append(f"**{heading}:** {escape(str(value))}")
     return lines
+
+
+# The parts of a news item that make the fact it is.
+_FACT_PARTS = frozenset(Fact.__struct_fields__)
 
 
 def seasons_block(character: Character, lang: Lang) -> str:

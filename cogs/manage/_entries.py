@@ -11,13 +11,12 @@ import msgspec
 
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, Lang, Message
-from bot.models import Character, Fact, Person, Season2Status, SpoilerLevel
+from bot.models import Character, Fact, Person, Season2Status, Source, SpoilerLevel
 from bot.moderation_store import Change, StoredEntry
 from bot.render import escape, truncate
 from bot.rules import (
     NAME_LIMIT,
     TEXT_LIMIT,
-    OptionName,
     Problems,
     apply_changes,
     casting_field,
@@ -26,10 +25,8 @@ from bot.rules import (
     season2_role,
     typed_confidence,
     typed_names,
-    typed_sources,
     typed_text,
 )
-from bot.search import NameIndex, characters_of, people_of
 from cogs.manage._edits import (
     STAND_IN,
     PendingEdit,
@@ -40,44 +37,12 @@ from cogs.manage._edits import (
     new_key,
     with_spoiler_rules,
 )
+from cogs.manage._options import Typed, option
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
 
 KOREAN = Lang("ko")
-
-
-def option(name: str) -> OptionName:
-    return OptionName.named(name)
-
-
-def unknown(kind: str, typed: str, suggestions: list[str]) -> Message:
-    """ "There is no character called …", with the names it might have meant."""
-    name = escape(typed.strip()[:80])
-    hint = "; ".join(escape(s) for s in suggestions[:3])
-    if kind == "character":
-        if hint:
-            return Message.of(
-                "there is no character called “{name}” in this server's data. Did you mean: {hint}?",
-                name=name,
-                hint=hint,
-            )
-        return Message.of("there is no character called “{name}” in this server's data.", name=name)
-    if hint:
-        return Message.of(
-            "there is no cast member called “{name}” in this server's data. Did you mean: {hint}?",
-            name=name,
-            hint=hint,
-        )
-    return Message.of("there is no cast member called “{name}” in this server's data.", name=name)
-
-
-def find(index: NameIndex, kind: str, typed: str, label: Message, problems: Problems) -> str | None:
-    """The key of the entry a typed name (or a key from autocomplete) names; a problem when it names none."""
-    key, suggestions = index.resolve(typed)
-    if key is None:
-        problems.add(unknown(kind, typed, [h.label for h in suggestions]), label)
-    return key
 
 
 async def stored(bot: AoadBot, guild_id: int, kind: str, key: str) -> StoredEntry:
@@ -95,11 +60,11 @@ async def character_add(
     *,
     name: str,
     description: str,
-    source: str,
+    source: Typed[tuple[Source, ...]],
     confidence: str | None,
     hangul: str | None,
     aliases: str | None,
-    actor: str | None,
+    actor: Typed[str | None] | None,
     spoiler: str,
     season: int,
     description_ko: str | None,
@@ -111,11 +76,11 @@ async def character_add(
     profile_ko = typed_text(
         description_ko, option("description_ko"), TEXT_LIMIT, problems, required=False, spoilers=True
     )
-    sources = typed_sources(source, option("source"), problems)
+    sources = source.into(problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
     clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False, name=True)
     clean_aliases = typed_names(aliases, option("aliases"), problems)
-    actor_key = find(people_of(catalog), "person", actor, option("actor"), problems) if actor else None
+    actor_key = actor.into(problems) if actor is not None else None
     person = catalog.person(actor_key) if actor_key else None
     notes: list[Message] = []
     character = Character(
@@ -170,10 +135,11 @@ async def character_add(
     )
 
 
-async def character_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -> PendingEdit:
-    catalog = await bot.store.catalog(guild_id)
+async def character_remove(
+    bot: AoadBot, guild_id: int, server: Lang, *, name: Typed[str | None]
+) -> PendingEdit:
     problems = Problems()
-    key = find(characters_of(catalog), "character", name, option("name"), problems)
+    key = name.into(problems)
     problems.check()
     found = await stored(bot, guild_id, "character", cast(str, key))
     character = cast(Character, found.entry)
@@ -193,20 +159,20 @@ async def cast_add(
     server: Lang,
     *,
     name: str,
-    source: str,
+    source: Typed[tuple[Source, ...]],
     confidence: str | None,
     hangul: str | None,
     variants: str | None,
-    plays: str | None,
+    plays: Typed[str | None] | None,
 ) -> PendingEdit:
     catalog = await bot.store.catalog(guild_id)
     problems = Problems()
     clean_name = typed_text(name, option("name"), NAME_LIMIT, problems, name=True)
     clean_hangul = typed_text(hangul, option("hangul"), NAME_LIMIT, problems, required=False, name=True)
     clean_variants = typed_names(variants, option("variants"), problems)
-    sources = typed_sources(source, option("source"), problems)
+    sources = source.into(problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
-    role_key = find(characters_of(catalog), "character", plays, option("plays"), problems) if plays else None
+    role_key = plays.into(problems) if plays is not None else None
     named = clean_name is not None
     clean_name = clean_name or STAND_IN.text
     person = Person(
@@ -280,10 +246,10 @@ async def cast_add(
 REFUSAL_ROLES = 10
 
 
-async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: str) -> PendingEdit:
+async def cast_remove(bot: AoadBot, guild_id: int, server: Lang, *, name: Typed[str | None]) -> PendingEdit:
     catalog = await bot.store.catalog(guild_id)
     problems = Problems()
-    key = find(people_of(catalog), "person", name, option("name"), problems)
+    key = name.into(problems)
     problems.check()
     person = cast(Person, catalog.person(cast(str, key)))
     # Someone who only plays a character from Season 2 on goes with their casting: who played that character

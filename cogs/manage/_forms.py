@@ -43,6 +43,7 @@ from bot.search import people_of
 from cogs.manage._edits import (
     assumed_confidence_note,
 )
+from cogs.manage._options import find
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -205,17 +206,9 @@ class CharacterIdentityForm(EntryForm):
             typed = self.value("actor").strip()
             changes["actor"] = None
             if typed:
-                key, suggestions = people_of(await self.bot.store.catalog(self.guild_id)).resolve(typed)
+                catalog = await self.bot.store.catalog(self.guild_id)
+                key = find(people_of(catalog), "person", typed, self.label_of("actor"), problems)
                 if key is None:
-                    problems.add(
-                        Message.of(
-                            "there is no cast member called “{name}” (did you mean: {hint}?); add them with "
-                            "`/manage cast add` first.",
-                            name=escape(truncate(typed, 60)),
-                            hint=escape(", ".join(h.label for h in suggestions)) or "—",
-                        ),
-                        self.label_of("actor"),
-                    )
                     del changes["actor"]
                 else:
                     changes["actor"] = key

@@ -28,7 +28,7 @@ from bot.render import CONTENT_LIMIT, FIELD_VALUE_LIMIT, Field, card, escape, tr
 from bot.rules import Problem
 from cogs.manage._access import failing_note, server_lang
 from cogs.manage._drafts import Shown, draft_of
-from cogs.manage._edits import PendingEdit, change_lines, changed_parts, label_of, level_lines, part_name
+from cogs.manage._edits import PendingEdit, change_lines, label_of, level_lines, named_parts, part_name
 from cogs.manage._preview import send_stored_preview
 
 if TYPE_CHECKING:
@@ -137,7 +137,8 @@ def _name(change: Change, lang: Lang) -> str:
 def _changed(change: Change, lang: Lang) -> str:
     assert change.before is not None
     assert change.after is not None
-    parts = ", ".join(part_name(p, lang) for p in changed_parts(change.before, change.after))
+    # Shown to everyone in the mod-log: a part whose change alone tells a spoiler is not named.
+    parts = ", ".join(part_name(p, lang) for p in named_parts(change.before, change.after))
     return f"{_name(change, lang)} ({parts})" if parts else _name(change, lang)
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.announce import announcement_embed, outbox_drafts
+from bot.answers import saving_for, wait_longer
 from bot.drafts_store import PreviewClaim, PreviewTaken, StoredPreview
 from bot.errors import DatabaseBusy, report_error, send_ephemeral
 from bot.i18n import Lang, lang_of
@@ -30,6 +31,7 @@ from bot.moderation_store import ConflictError, utcnow
 from bot.premiere import sync_premiere_event
 from bot.render import truncate
 from bot.rules import RuleViolation
+from bot.store import queued_writes
 from cogs.manage._access import ensure_moderator, failing_note, server_lang
 from cogs.manage._drafts import Draft, Shown, decode_draft, draft_of, encode_draft, what_happened
 from cogs.manage._edits import PendingEdit, catalog_entries, check_changes, level_lines
@@ -167,9 +169,10 @@ async def send_stored_preview(
     """Keep the preview, then show it with its buttons (as a follow-up if the command was deferred)."""
     lang = Lang(draft.shown.lang)
     blob = await asyncio.to_thread(encode_draft, draft) if len(draft.changes) > 50 else encode_draft(draft)
-    preview_id = await bot.store.open_preview(
-        draft.guild_id, interaction.user.id, blob, dt.timedelta(seconds=PREVIEW_TIMEOUT)
-    )
+    with saving_for(interaction):
+        preview_id = await bot.store.open_preview(
+            draft.guild_id, interaction.user.id, blob, dt.timedelta(seconds=PREVIEW_TIMEOUT)
+        )
     view = preview_view(preview_id, draft, lang)
     send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
     await send(
@@ -401,21 +404,23 @@ async def _commit(
                 expected = await store.state_of(draft.guild_id)
                 await check_changes(catalog_entries(await store.catalog(draft.guild_id)), pending.changes)
             try:
-                result = await store.commit_change(
-                    draft.guild_id,
-                    pending.changes,
-                    summary=pending.summary or pending.title,
-                    author_id=interaction.user.id,
-                    author_name=author,
-                    outbox=drafts,
-                    reverts=pending.reverts,
-                    # One action is one revision, undone whole: a cast member added with their role is not
-                    # two revisions, one of which could not be undone alone.
-                    batch=pending.batch or len(pending.changes) > 1,
-                    expected_state=expected,
-                    claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
-                    announced=announced,
-                )
+                # Behind another server's import, the save waits its turn: the press is answered "Saving…".
+                with queued_writes(wait_longer):
+                    result = await store.commit_change(
+                        draft.guild_id,
+                        pending.changes,
+                        summary=pending.summary or pending.title,
+                        author_id=interaction.user.id,
+                        author_name=author,
+                        outbox=drafts,
+                        reverts=pending.reverts,
+                        # One action is one revision, undone whole: a cast member added with their role is not
+                        # two revisions, one of which could not be undone alone.
+                        batch=pending.batch or len(pending.changes) > 1,
+                        expected_state=expected,
+                        claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
+                        announced=announced,
+                    )
                 break
             except ConflictError as exc:
                 # Something else in the server changed between the check and the save: check again.

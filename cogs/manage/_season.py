@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 import msgspec
 
-from bot.dates import DateError, parse_release, parse_typed_release
+from bot.dates import DateError, day_is_over, parse_release, parse_typed_release
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, Lang, Message
-from bot.models import Fact, NewsItem, Season, SpoilerLevel, Stage
+from bot.models import Fact, NewsItem, Season, Source, SpoilerLevel, Stage
 from bot.moderation_store import Change, utcnow
 from bot.render import provenance
 from bot.rules import (
     STAGE_ORDER,
     STAGE_SENTENCES,
     TEXT_LIMIT,
-    OptionName,
     Problems,
     inert,
     stage_sentence,
     typed_confidence,
     typed_rough_date,
-    typed_sources,
     typed_text,
 )
 from cogs.manage._edits import (
@@ -37,15 +34,12 @@ from cogs.manage._edits import (
     stage_words,
     today,
 )
+from cogs.manage._options import Typed, option
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
 
 KOREAN = Lang("ko")
-
-
-def option(name: str) -> OptionName:
-    return OptionName.named(name)
 
 
 async def _season(bot: AoadBot, guild_id: int, number: int) -> tuple[Season, int]:
@@ -74,7 +68,7 @@ async def stage_edit(
     server: Lang,
     *,
     stage: str,
-    source: str,
+    source: Typed[tuple[Source, ...]],
     confidence: str | None,
     note: str | None,
     season: int,
@@ -82,7 +76,7 @@ async def stage_edit(
     current, version = await _season(bot, guild_id, season)
     problems = Problems()
     note_text = typed_text(note, option("note"), TEXT_LIMIT, problems, required=False, spoilers=True)
-    sources = typed_sources(source, option("source"), problems)
+    sources = source.into(problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
     problems.check()
     new_stage = Stage(stage)
@@ -140,7 +134,7 @@ async def release_edit(
     *,
     date: str | None,
     clear: bool,
-    source: str | None,
+    source: Typed[tuple[Source, ...]] | None,
     confidence: str | None,
     season: int,
 ) -> PendingEdit:
@@ -169,7 +163,7 @@ async def release_edit(
             Message.of("a release date needs its source: a link, or a publication and date."),
             option("source"),
         )
-    sources = typed_sources(source, option("source"), problems, required=False)
+    sources = source.into(problems) if source is not None else ()
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
     release = None
     try:
@@ -222,14 +216,10 @@ async def release_edit(
     # An exact date (a day, or a moment) is what "release date set" means: offer to say so in one change.
     when = release.instant.date() if release.instant is not None else release.day
     if when is not None:
-        # A moment already passed, or a day over in every time zone (yesterday's is not yet, west of UTC), is a
-        # release, not a date set.
+        # A moment already passed, or a day over in every time zone (yesterday's is not yet, west of UTC), is
+        # surely a release, not a date set; a day still under way somewhere may not have come out yet.
         now = utcnow()
-        past = (
-            release.instant <= now
-            if release.instant is not None
-            else when < (now - dt.timedelta(days=1)).date()
-        )
+        past = release.instant <= now if release.instant is not None else day_is_over(when, now)
         target = Stage.RELEASED if past else Stage.RELEASE_DATE_SET
         if STAGE_ORDER.index(current.stage) < STAGE_ORDER.index(target):
             staged = msgspec.structs.replace(
@@ -271,7 +261,7 @@ async def news_edit(
     server: Lang,
     *,
     text: str,
-    source: str,
+    source: Typed[tuple[Source, ...]],
     confidence: str | None,
     date: str | None,
     spoiler: str,
@@ -282,7 +272,7 @@ async def news_edit(
     problems = Problems()
     body = typed_text(text, option("text"), TEXT_LIMIT, problems, spoilers=True)
     body_ko = typed_text(text_ko, option("text_ko"), TEXT_LIMIT, problems, required=False, spoilers=True)
-    sources = typed_sources(source, option("source"), problems)
+    sources = source.into(problems)
     chosen, assumed = typed_confidence(confidence, option("confidence"), problems)
     day = typed_rough_date(date, option("date"), problems) if date else today()
     problems.check()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.answers import answer, saving_for
 from bot.errors import UserFacingError
 from bot.i18n import N_, Lang, lang_of
 from bot.moderation_store import GuildSettings
@@ -86,7 +87,8 @@ async def setup_command(
     retry = [channel.id for channel in (announcement_channel, modlog_channel) if channel is not None]
     if changes or retry:
         # One transaction: every setting given is saved with the channels set up again, or nothing is.
-        settings, retried = await store.update_settings(guild_id, retry, **changes)
+        with saving_for(interaction):
+            settings, retried = await store.update_settings(guild_id, retry, **changes)
     else:
         settings, retried = await store.get_settings(guild_id), 0
     if retried and bot.deliverer is not None:
@@ -109,8 +111,8 @@ async def setup_command(
             retried,
         )
     text = heading + await failing_note(bot, guild_id, lang)
-    await interaction.response.send_message(
-        truncate(text, 2000), embed=settings_card(settings, problems, lang), ephemeral=True
+    await answer(
+        interaction, truncate(text, 2000), embed=settings_card(settings, problems, lang), ephemeral=True
     )
     if reminders is not None and bot.premiere is not None:
         bot.premiere.wake()

@@ -1708,16 +1708,22 @@ async def test_a_source_typed_in_a_form_is_held_to_what_an_import_accepts(
 
 
 async def test_a_batch_preview_names_cast_members_by_name_not_key(world: World) -> None:
+    await world.setup()
     document = await export_document(world)
     document["people"].append({"key": "kim-new", "name": "Kim New"})
     character_in(document, "han-gyeong-su")["season2_actor"] = "kim-new"
     result = await import_document(world, document)
     assert result.original is not None
+    # That Han Gyeong-su has an actor from Season 2 on tells he is back: no list names that part plainly.
+    assert "Season 2" not in plain_view(result.original.data), plain_view(result.original.data)
     shown = json.dumps(result.original.embeds, ensure_ascii=False)
     assert "Kim New" in shown, shown
     assert "kim-new" not in shown
     await press(world, result, "Apply")
+    logged = await world.fake.wait_message(world.channel_id("mod-log"), lambda m: "imported" in str(m.data))
+    assert "Season 2" not in plain_view(logged.data), plain_view(logged.data)
     result, preview = await manage(world, "revert", {"revision": 1})
+    assert "Season 2" not in plain_view(preview), plain_view(preview)
     shown = json.dumps(preview.embeds, ensure_ascii=False)
     assert "Kim New" in shown, shown
     assert "kim-new" not in shown
@@ -1737,3 +1743,71 @@ async def test_a_release_date_the_stage_disagrees_with_is_refused_as_the_dates_p
     assert reply.ephemeral
     assert at("`date`", "Season 2 can't be `released` yet") in (reply.content or ""), reply.content
     assert (await stored_season(world)).release == "2026-01-05"
+
+
+async def test_a_hidden_news_item_changed_by_a_file_stays_hidden_in_every_preview(world: World) -> None:
+    document = await export_document(world)
+    item = next(n for n in document["news"] if n["key"] == "s2-cast-announced")
+    item["text"] = "Nam-ra dies in episode 3"
+    result = await import_document(world, document)
+    assert result.original is not None
+    assert "Nam-ra dies" not in plain_view(result.original.data)
+    assert "Nam-ra dies" in json.dumps(result.original.embeds)  # behind its spoiler
+    await press(world, result, "Apply")
+    _, preview = await manage(world, "revert", {"revision": 1})
+    assert "Announced cast" not in plain_view(preview)
+    assert "Source(" not in json.dumps(preview.embeds)
+
+
+def facts_in(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every fact of an exported document."""
+    yield from document["show"].get("facts", [])
+    for character in document["characters"]:
+        yield from (character[part] for part in ("profile", "fate", "season2") if character.get(part))
+    for season in document["seasons"]:
+        yield from (season[part] for part in ("stage_fact", "release_fact") if season.get(part))
+        yield from season.get("facts", [])
+    yield from document["news"]
+
+
+async def test_about_lists_no_source_of_a_hidden_fact(world: World) -> None:
+    document = await export_document(world)
+    # Every fact cites one publication but a fate, which cites a headline telling it: /about would list both.
+    common = [{"name": "Netflix Tudum", "url": "https://www.netflix.com/tudum/articles/aoad"}]
+    for fact in facts_in(document):
+        fact["sources"] = common
+    telling = {"name": "Gwi-nam dies, says Soompi", "url": "https://news.example/gwi-nam-dies-in-episode-3"}
+    character_in(document, "nam-on-jo")["fate"]["sources"] = [telling]
+    await apply_import(world, document)
+    _, reply = await slash(world, "about", user=world.fan)
+    shown = json.dumps(reply.embeds, ensure_ascii=False)
+    assert "Netflix Tudum" in shown
+    assert "Gwi-nam" not in shown
+    assert "gwi-nam-dies" not in shown
+
+
+# -- options read by Transformers (issue 13, item 9) ----------------------------------------------------------
+
+
+async def test_an_unknown_character_and_a_bad_source_are_told_together(world: World) -> None:
+    """The character and source options are read by Transformers before the command runs, and still every
+    problem of what was typed is answered at once, each naming its option."""
+    await world.setup()
+    _, reply = await manage(
+        world, "cast add", {"name": "Kim New", "source": "https://deadline.com/", "plays": "Nobody Atall"}
+    )
+    assert reply.ephemeral
+    content = reply.content or ""
+    assert at("`plays`", "there is no character called “Nobody Atall”") in content, content
+    assert at("`source`", "“https://deadline.com/” is a site's home page") in content, content
+    assert await revision_count(world) == 0
+
+
+async def test_a_character_picked_from_autocomplete_is_found_by_its_key(world: World) -> None:
+    await world.setup()
+    choices = await world.fake.autocomplete(
+        "manage", {"name": "namra"}, "name", subcommand="character remove", user=world.mod
+    )
+    assert choices[0] == {"name": "Choi Nam-ra (최남라) · Cho Yi-hyun", "value": "choi-nam-ra"}, choices
+    _, preview = await manage(world, "character remove", {"name": choices[0]["value"]})
+    assert "Removed: Choi Nam-ra" in json.dumps(preview.embeds, ensure_ascii=False)
