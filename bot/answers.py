@@ -26,6 +26,8 @@ DEFERRED = "aoad-deferred"
 # How long a save waits behind the bot's other writes once its interaction is acknowledged: an import at the
 # size limit holds the database for a second or two.
 QUEUED_WRITE_WAIT = 30.0
+# When a first answer that cannot be deferred (a form) must be sent by, in seconds after the interaction.
+FIRST_ANSWER_BY = 2.5
 
 
 async def fan_catalog(
@@ -46,6 +48,21 @@ async def fan_catalog(
         else:
             await interaction.response.defer(ephemeral=private, thinking=True)
             interaction.extras[DEFERRED] = "private" if private else "public"
+    return await bot.store.catalog(interaction.guild_id)
+
+
+async def current_catalog(
+    interaction: discord.Interaction, catalog: Catalog, *, private: bool = True
+) -> Catalog | None:
+    """After a name was not found in `catalog`: the data as it is now if `catalog` is the one answering while
+    a very large server's data is rebuilt after a change (the name may be the one just added), the interaction
+    acknowledged first; None if `catalog` is already current."""
+    bot: AoadBot = interaction.client  # type: ignore[assignment]
+    if bot.store.is_current(interaction.guild_id, catalog):
+        return None
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        interaction.extras[DEFERRED] = "private" if private else "public"
     return await bot.store.catalog(interaction.guild_id)
 
 
@@ -81,16 +98,24 @@ async def update(interaction: discord.Interaction, *, embed: discord.Embed, view
 
 
 @contextlib.contextmanager
-def saving_for(interaction: discord.Interaction, *, private: bool = True) -> Iterator[None]:
+def saving_for(
+    interaction: discord.Interaction, *, private: bool = True, update: bool = False
+) -> Iterator[None]:
     """Around the saves an interaction's answer follows. When the bot's other writes hold the database (another
     server's import at the size limit), the interaction is acknowledged first ("thinking…", privately unless
     `private` is False) and the save waits its turn, instead of failing as busy: the answer still comes
-    within Discord's 3 s, and says what happened. Answer with `answer` (either way is handled)."""
+    within Discord's 3 s, and says what happened. Answer with `answer` (either way is handled); with `update`
+    (a button whose message the answer edits), the acknowledgement is a deferred update: answer with
+    `edit_pressed`."""
 
     async def acknowledge() -> float:
         if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            interaction.extras[DEFERRED] = "private" if private else "public"
+            if update:
+                await interaction.response.defer()
+                interaction.extras[DEFERRED] = "update"
+            else:
+                await interaction.response.defer(ephemeral=private, thinking=True)
+                interaction.extras[DEFERRED] = "private" if private else "public"
         return QUEUED_WRITE_WAIT
 
     with queued_writes(acknowledge):
@@ -100,3 +125,17 @@ def saving_for(interaction: discord.Interaction, *, private: bool = True) -> Ite
 async def wait_longer() -> float:
     """For `queued_writes` where the interaction is acknowledged otherwise (a preview's "Saving…")."""
     return QUEUED_WRITE_WAIT
+
+
+async def edit_pressed(interaction: discord.Interaction, **fields: Any) -> None:
+    """Edit the message a button was pressed on, as the first answer or after a deferred update."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**fields)
+    else:
+        await interaction.response.edit_message(**fields)
+
+
+def first_answer_left(interaction: discord.Interaction) -> float:
+    """Seconds left for an interaction's first answer (Discord's 3 s, less a margin to send it)."""
+    elapsed = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return max(0.0, FIRST_ANSWER_BY - elapsed)

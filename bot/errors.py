@@ -107,6 +107,13 @@ async def report_error(interaction: discord.Interaction, error: BaseException, w
     """Tell the user, in their language and privately, what went wrong; log what they must not see."""
     lang = lang_of(interaction)
     message: str | None
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        # An option's Transformer failed reading it: what it raised is what to tell (or to log).
+        cause = error.__cause__
+        if isinstance(cause, UserFacingError | StoreError):
+            error = cause
+        else:
+            log.error("Reading an option failed in %s", where, exc_info=cause)
     if isinstance(error, DatabaseBusy):
         # Expected while another program (a backup, a migration, an operator's sqlite3) holds the database.
         log.warning("The database was busy in %s: %s", where, error)

@@ -280,6 +280,8 @@ def decode_file(data: bytes) -> ServerData:
         ) from None
     if not isinstance(raw, dict):
         raise ImportProblems([Problem(Message.of("The file must hold one JSON object, { … }."))])
+    if (broken := _half_character(raw)) is not None:
+        raise ImportProblems([broken])
     _check_format(raw)
 
     reader = _Reader()
@@ -313,6 +315,33 @@ def decode_file(data: bytes) -> ServerData:
         seasons=tuple(entries["season"]),  # type: ignore[arg-type]
         news=tuple(entries["news"]),  # type: ignore[arg-type]
     )
+
+
+def _half_character(raw: dict[str, Any]) -> Problem | None:
+    """A string (or a name) holding half of a character: JSON lets a file write "\\ud800" alone, which is no
+    text anything can store or show."""
+    stack: list[tuple[str, Any]] = [("", raw)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{at}.{key}" if at else str(key), key))
+                stack.append((f"{at}.{key}" if at else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{at}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                where = at.encode("utf-8", "replace").decode("utf-8")
+                return Problem(
+                    Message.of(
+                        "The file holds half of a character (an escaped \\ud800 … without its pair) at “{field}”: "
+                        "remove it.",
+                        field=escape(truncate(where, 80)),
+                    )
+                )
+    return None
 
 
 def _check_format(raw: dict[str, Any]) -> None:

@@ -308,6 +308,10 @@ class Store(ModerationRepository):
         except TimeoutError:
             return stale
 
+    def is_current(self, guild_id: int | None, catalog: Catalog) -> bool:
+        """Whether `catalog` is the server's data as it is now (not the one answering while it is rebuilt)."""
+        return guild_id is None or self._catalogs.get(guild_id) is catalog
+
     def _loading_task(self, guild_id: int) -> asyncio.Task[Catalog]:
         """The task loading a server's data as of its latest change (one at a time per server)."""
         generation = self._generations.get(guild_id, 0)

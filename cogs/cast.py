@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answers import answer, fan_catalog
+from bot.answers import answer, current_catalog, fan_catalog
 from bot.cards import cast_pages, person_card
 from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
@@ -51,6 +51,10 @@ class Cast(commands.Cog):
             await send_pages(interaction, "c", "", cast_pages(catalog, lang), ephemeral=private)
             return
         key, suggestions = people_of(catalog).resolve(name)
+        if key is None and (current := await current_catalog(interaction, catalog, private=private)):
+            # Missed in the data as it was before a change (a very large server's is being rebuilt): the name
+            # may be the one just added.
+            key, suggestions = people_of(current).resolve(name)
         if key is None:
             await send_miss(interaction, kind="person", typed=name, hits=suggestions, private=private)
             return

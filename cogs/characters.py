@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answers import answer, fan_catalog
+from bot.answers import answer, current_catalog, fan_catalog
 from bot.cards import character_card
 from bot.i18n import lang_of
 from bot.lookups import audience_level, send_card, send_miss
@@ -41,6 +41,10 @@ class Characters(commands.Cog):
     ) -> None:
         catalog = await fan_catalog(interaction, private=private)
         key, suggestions = characters_of(catalog).resolve(name)
+        if key is None and (current := await current_catalog(interaction, catalog, private=private)):
+            # Missed in the data as it was before a change (a very large server's is being rebuilt): the name
+            # may be the one just added.
+            key, suggestions = characters_of(current).resolve(name)
         if key is None:
             await send_miss(interaction, kind="character", typed=name, hits=suggestions, private=private)
             return

@@ -517,3 +517,15 @@ async def test_a_release_offset_no_time_zone_has_is_refused_and_a_zoneless_expor
     document = json.loads(await exported(store))
     document["exported_at"] = "2026-11-21T09:30:00"
     assert decode_file(json.dumps(document).encode()).exported_at == NOW
+
+
+async def test_half_a_character_is_refused_where_it_is(store: Store) -> None:
+    """JSON can write half of a character ("\\ud800" without its pair): no text the bot could store or show."""
+    text = (await exported(store)).decode()
+    broken = text.replace('"exported_at": "', '"exported_at": "\\ud800', 1)
+    assert problems_of(broken.encode()) == [
+        "The file holds half of a character (an escaped \\ud800 … without its pair) at “exported\\_at”: remove it."
+    ]
+    # A whole character written as its two halves is that character.
+    emoji = text.replace('"guild_id": "', '"x": "\\ud83d\\ude00", "guild_id": "', 1)
+    assert problems_of(emoji.encode()) == ["`x`: unknown field (check its spelling)"]

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.answers import answer, first_answer_left, saving_for
 from bot.drafts_store import StoredForm
 from bot.errors import report_error, send_ephemeral
 from bot.i18n import ENGLISH, Lang, lang_of
 from bot.moderation_store import Change, StoredEntry
 from bot.render import truncate
 from bot.rules import RuleViolation
+from bot.store import queued_writes
 from cogs.manage._access import ensure_moderator, server_lang
 from cogs.manage._edits import (
     LARGE_STATE,
@@ -53,16 +55,23 @@ async def open_form(
     lang = lang_of(interaction)
     form = form_for(bot, interaction.guild_id, stored, part, status)
     shown = form.check_shown(lang)
-    form_id = await bot.store.open_form(
-        interaction.guild_id,
-        interaction.user.id,
-        stored.kind,
-        stored.key,
-        part,
-        status,
-        stored.version,
-        shown,
-    )
+
+    async def while_time_is_left() -> float:
+        # A form must be the first answer, so it cannot be deferred: behind another server's import, it waits
+        # only as long as Discord's 3 s allow.
+        return first_answer_left(interaction)
+
+    with queued_writes(while_time_is_left):
+        form_id = await bot.store.open_form(
+            interaction.guild_id,
+            interaction.user.id,
+            stored.kind,
+            stored.key,
+            part,
+            status,
+            stored.version,
+            shown,
+        )
     await interaction.response.send_modal(
         form.modal(form_id, lang, prefill if prefill is not None else shown)
     )
@@ -150,14 +159,17 @@ async def submit_form(interaction: discord.Interaction, form_id: int) -> None:
         await send_ephemeral(interaction, lang.t("This form is gone: run the command again."))
         return
     values = submitted_values(interaction.data)
-    await bot.store.record_form(form_id, values)
+    # What was typed is kept first: behind another server's import, the submission says "thinking…" and waits.
+    with saving_for(interaction):
+        await bot.store.record_form(form_id, values)
     await ensure_moderator(interaction)
     current = await bot.store.get_entry(stored_form.guild_id, stored_form.kind, stored_form.key)
     if current is None:
         await send_ephemeral(interaction, lang.t("That entry was removed meanwhile. Nothing was changed."))
         return
     if current.version != stored_form.version:
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             lang.t(
                 "⚠️ Someone changed this entry after you opened the form, so nothing was saved. **Open the form "
                 "again** to make your changes to the current version: what you typed is in it."
@@ -167,7 +179,7 @@ async def submit_form(interaction: discord.Interaction, form_id: int) -> None:
         )
         return
     catalog = await bot.store.lookup_catalog(stored_form.guild_id, wait=0.2)
-    if catalog is None or catalog.size > LARGE_STATE:
+    if (catalog is None or catalog.size > LARGE_STATE) and not interaction.response.is_done():
         # Checking a very large server's data takes seconds: answered within Discord's 3 s first.
         await interaction.response.defer(ephemeral=True, thinking=True)
     try:

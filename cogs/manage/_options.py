@@ -18,7 +18,7 @@ from bot.errors import UserFacingError
 from bot.i18n import Message
 from bot.models import Source
 from bot.render import escape
-from bot.rules import NAME_LIMIT, OptionName, Problem, Problems, typed_sources
+from bot.rules import NAME_LIMIT, OptionName, Problem, Problems, clean_text, typed_sources
 from bot.search import NameIndex, characters_of, people_of
 
 if TYPE_CHECKING:
@@ -74,6 +74,9 @@ def unknown(kind: str, typed: str, suggestions: list[str]) -> Message:
 
 def find(index: NameIndex, kind: str, typed: str, label: Message, problems: Problems) -> str | None:
     """The key of the entry a typed name (or a key from autocomplete) names; a problem when it names none."""
+    if not clean_text(typed):
+        problems.add(Message.of("type a name (or pick one from the list)."), label)
+        return None
     key, suggestions = index.resolve(typed)
     if key is None:
         problems.add(unknown(kind, typed, [h.label for h in suggestions]), label)

@@ -15,6 +15,7 @@ will be posted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.announce import announcement_embed, outbox_drafts
-from bot.answers import saving_for, wait_longer
+from bot.answers import edit_pressed, saving_for, wait_longer
 from bot.drafts_store import PreviewClaim, PreviewTaken, StoredPreview
 from bot.errors import DatabaseBusy, report_error, send_ephemeral
 from bot.i18n import Lang, lang_of
@@ -279,10 +280,13 @@ async def press(interaction: discord.Interaction, preview_id: int, action: str) 
         return
     name = _actor(interaction)
     if action == "cancel":
-        if await bot.store.settle_preview(
-            preview_id, "cancelled", actor_id=interaction.user.id, actor_name=name, at=pressed_at
-        ):
-            await interaction.response.edit_message(
+        with saving_for(interaction, update=True):
+            cancelled = await bot.store.settle_preview(
+                preview_id, "cancelled", actor_id=interaction.user.id, actor_name=name, at=pressed_at
+            )
+        if cancelled:
+            await edit_pressed(
+                interaction,
                 content=lang.t("Cancelled: nothing was changed."),
                 embeds=[],
                 view=_closed(preview_id, draft, lang),
@@ -308,10 +312,13 @@ async def _take_offer(
     if offer is None:
         await send_ephemeral(interaction, lang.t("That is already part of this change."))
         return
-    if not await bot.store.swap_preview(preview_id, encode_draft(offer)):
+    with saving_for(interaction, update=True):
+        swapped = await bot.store.swap_preview(preview_id, encode_draft(offer))
+    if not swapped:
         await _tellwhat_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
         return
-    await interaction.response.edit_message(
+    await edit_pressed(
+        interaction,
         content=offer.shown.content,
         embed=discord.Embed.from_dict(offer.shown.embed),
         view=preview_view(preview_id, offer, lang),
@@ -330,7 +337,9 @@ async def _save(
     """Save (and announce) the change: answered with the outcome at once when the save is quick, else with
     "Saving…" first (the buttons switched off either way) and the outcome when it is known."""
     lang = lang_of(interaction)
-    saving = asyncio.ensure_future(_commit(interaction, bot, preview_id, draft, announce, pressed_at))
+    # Behind another server's import, every write of the save waits its turn (the press says "Saving…").
+    with queued_writes(wait_longer):
+        saving = asyncio.ensure_future(_commit(interaction, bot, preview_id, draft, announce, pressed_at))
     await asyncio.wait({saving}, timeout=QUICK_ANSWER)
     try:
         if saving.done():
@@ -358,13 +367,55 @@ async def _save(
     except discord.HTTPException:
         # What was saved is saved, and what follows it runs anyway: only the moderator's message is stale.
         log.warning("Could not show the outcome of preview %s; the store has it", preview_id, exc_info=True)
-        _, _, events = await saving
+        try:
+            _, _, events = await saving
+        except Exception:
+            log.exception("Saving preview %s failed", preview_id)
+            events = None
+    except Exception as exc:
+        # The save failed in a way no branch above tells (the database busy even after waiting its turn, a
+        # bug): the message is brought to what the store says, never left at "Saving…".
+        log.error("Saving preview %s failed", preview_id, exc_info=exc)
+        await _after_failure(interaction, bot, preview_id, draft, lang)
+        return
     if events is not None:
         for problem in await events:
             try:
                 await interaction.followup.send(problem.render(lang), ephemeral=True)
             except discord.HTTPException:
                 log.warning("Could not tell a moderator about a Scheduled Event problem", exc_info=True)
+
+
+async def _after_failure(
+    interaction: discord.Interaction, bot: AoadBot, preview_id: int, draft: Draft, lang: Lang
+) -> None:
+    """After a save that failed unexpectedly: the preview as it is in the store (still open: its buttons
+    back, for another try; else what became of it), and a private word."""
+    try:
+        stored = await bot.store.preview(preview_id)
+    except DatabaseBusy:
+        stored = None
+    if stored is not None and stored.state == "open":
+        content, embed, view = (
+            draft.shown.content,
+            discord.Embed.from_dict(draft.shown.embed),
+            preview_view(preview_id, draft, lang),
+        )
+        note = lang.t("Something went wrong while saving, so nothing was saved yet: press the button again.")
+    else:
+        content, embed, view = (
+            what_happened(stored, lang, draft.shown.lang),
+            None,
+            _closed(preview_id, draft, lang),
+        )
+        note = None
+    with contextlib.suppress(discord.HTTPException):
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=content, embed=embed, view=view)
+        else:
+            await interaction.response.edit_message(content=content, embed=embed, view=view)
+        if note is not None:
+            await interaction.followup.send(note, ephemeral=True)
 
 
 async def _commit(
@@ -404,23 +455,21 @@ async def _commit(
                 expected = await store.state_of(draft.guild_id)
                 await check_changes(catalog_entries(await store.catalog(draft.guild_id)), pending.changes)
             try:
-                # Behind another server's import, the save waits its turn: the press is answered "Saving…".
-                with queued_writes(wait_longer):
-                    result = await store.commit_change(
-                        draft.guild_id,
-                        pending.changes,
-                        summary=pending.summary or pending.title,
-                        author_id=interaction.user.id,
-                        author_name=author,
-                        outbox=drafts,
-                        reverts=pending.reverts,
-                        # One action is one revision, undone whole: a cast member added with their role is not
-                        # two revisions, one of which could not be undone alone.
-                        batch=pending.batch or len(pending.changes) > 1,
-                        expected_state=expected,
-                        claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
-                        announced=announced,
-                    )
+                result = await store.commit_change(
+                    draft.guild_id,
+                    pending.changes,
+                    summary=pending.summary or pending.title,
+                    author_id=interaction.user.id,
+                    author_name=author,
+                    outbox=drafts,
+                    reverts=pending.reverts,
+                    # One action is one revision, undone whole: a cast member added with their role is not
+                    # two revisions, one of which could not be undone alone.
+                    batch=pending.batch or len(pending.changes) > 1,
+                    expected_state=expected,
+                    claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
+                    announced=announced,
+                )
                 break
             except ConflictError as exc:
                 # Something else in the server changed between the check and the save: check again.
@@ -519,6 +568,6 @@ async def _tellwhat_happened(
     """A press after the preview was used: the message is brought to the truth, and says it."""
     text = what_happened(stored, lang, draft.shown.lang)
     if stored is not None and stored.owner_id == interaction.user.id:
-        await interaction.response.edit_message(content=text, embeds=[], view=_closed(stored.id, draft, lang))
+        await edit_pressed(interaction, content=text, embeds=[], view=_closed(stored.id, draft, lang))
     else:
         await send_ephemeral(interaction, text)

@@ -19,7 +19,7 @@ from bot.pack import Pack
 from tests.cogs.world import World, new_guild
 from tests.fakediscord import Callback, FakeDiscord, InteractionResult, Member, default_guild
 from tests.harness import running_bot
-from tests.sizes import at_size_limit
+from tests.sizes import at_size_limit, seed_characters
 
 # A file at the limit holds well over this many entries (each generated cast member is ~32 bytes).
 AT_LEAST = 58_000
@@ -234,13 +234,13 @@ async def test_a_save_behind_a_long_write_is_acknowledged_and_then_made(two: tup
     await other.setup()
     held = asyncio.Event()
 
-    async def long_write() -> None:
+    async def long_write(seconds: float) -> None:
         async with big.bot.store.transaction():
             held.set()
-            await asyncio.sleep(2.5)
+            await asyncio.sleep(seconds)
 
-    async def behind(step: Awaitable[Any]) -> Any:
-        writer = asyncio.create_task(long_write())
+    async def behind(step: Awaitable[Any], seconds: float = 2.5) -> Any:
+        writer = asyncio.create_task(long_write(seconds))
         await held.wait()
         try:
             return await step
@@ -262,3 +262,78 @@ async def test_a_save_behind_a_long_write_is_acknowledged_and_then_made(two: tup
     result, _ = await manage(other, "season stage", {"stage": "filming", "source": "https://e.x/1"})
     done = await behind(press(other, result, "Save without announcing"))
     assert "Saved as revision" in done, done
+
+    result, _ = await manage(other, "season stage", {"stage": "post-production", "source": "https://e.x/2"})
+    await behind(press(other, result, "Cancel"))
+    # Acknowledged as a deferred update, then the pressed message edited.
+    cancelled = await result.wait_original(lambda m: "Cancelled" in str(m.data.get("content")), timeout=10)
+    assert cancelled.data["content"] == "Cancelled: nothing was changed."
+
+    # A form is the first answer, so it is not deferred: it waits only as long as Discord's 3 s allow.
+    opened = await behind(
+        other.fake.slash(
+            "manage",
+            {"name": "Han Gyeong-su", "part": "profile"},
+            subcommand="character edit",
+            user=other.mod,
+            guild_id=other.guild.id,
+        ),
+        seconds=1.8,
+    )
+    modal = await opened.wait_modal()
+    typed = {custom_id: str(field.get("value") or "") for custom_id, field in modal.fields.items()}
+    first = next(iter(typed))
+    typed[first] += " (edited behind an import)"
+    # Submitted behind another long write: what was typed is kept, and the preview follows "thinking…".
+    submitted = await behind(other.fake.submit_modal(modal, typed, user=other.mod))
+    await submitted.response(timeout=10)
+    assert submitted.callback is not None
+    assert submitted.callback.type == 5
+    preview = await settled(submitted)
+    assert "Save without announcing" in json.dumps(preview.get("components")), preview.get("content")
+
+
+# A server of this many characters, each with an alias: 200,000 names to index.
+LARGE_SERVER = 100_000
+
+
+@pytest.mark.timeout(180)
+async def test_a_server_of_100000_characters_answers_in_time_before_and_after_an_edit(
+    tmp_path: Path, pack: Pack
+) -> None:
+    """The first lookup (while the data loads and its index is built, off the event loop) and the first
+    after an edit (the index rebuilt in the background while the old one answers) are answered within 3 s;
+    the card follows once the data is there."""
+    guild, ping, helpers = new_guild()
+    await seed_characters(tmp_path / "bot.db", pack, guild.id, LARGE_SERVER)
+    async with FakeDiscord(guilds=[guild]) as fake, running_bot(fake, tmp_path / "bot.db", pack) as bot:
+        world = World(fake, guild, bot, ping, helpers)
+        fan = guild.member("fan")
+        first = await ask(world, "character", {"name": "Kim Min-jun 50000"}, user=fan)
+        card = await first.wait_original(lambda m: bool(m.data.get("embeds")), timeout=60)
+        assert card.data["embeds"][0]["title"].startswith("Kim Min-jun 50000"), card.data["embeds"][0]
+        await world.setup()
+        await previewed(
+            world,
+            "character add",
+            {"name": "Park Hae-in", "description": "A new student", "source": "https://news.example/a/1"},
+            "Save without announcing",
+            "Saved as revision",
+        )
+        # At once: the new character is found (missed in the data as it was, it is looked up again in the data
+        # being rebuilt, "thinking…" meanwhile), and so are the others.
+        for number, name in enumerate(("Park Hae-in", "Kang Do-yun 12345")):
+            asker = Member.new(f"fan-{number}")
+            guild.members.append(asker)
+            import time as _t
+
+            _s = _t.perf_counter()
+            after = await ask(world, "character", {"name": name}, user=asker)
+            print("DBG first answer", name, after.latency, after.callback and after.callback.type, flush=True)
+            shown = await after.wait_original(
+                lambda m: bool(m.data.get("embeds")) or bool(m.data.get("content")), timeout=60
+            )
+            print("DBG shown", name, _t.perf_counter() - _s, shown.data.get("content"), flush=True)
+            assert shown.data["embeds"][0]["title"].startswith(name), shown.data["embeds"][0]
+        suggestions = await fake.autocomplete("character", {"name": "Park Hae-in"}, "name", user=fan)
+        assert any(choice["name"].startswith("Park Hae-in") for choice in suggestions), suggestions
