@@ -36,7 +36,7 @@ from bot.models import (
 )
 from bot.moderation_store import Change, DataSnapshot
 from bot.render import escape, truncate
-from bot.rules import NAMES_LIMIT, NOTE_LIMIT, Problem, has_invisible, state_problems
+from bot.rules import NAMES_LIMIT, NOTE_LIMIT, Problem, clean_text, has_invisible, state_problems
 
 FORMAT = "aoad-server-data"
 VERSION = 1
@@ -590,8 +590,8 @@ class _Leaf(_Node):
                 msgspec.convert(value, type=self.type)
             except msgspec.ValidationError as exc:
                 return self.wrong(value, at, position, found, str(exc))
-        # Nearly all text is printable and not blank: then there is nothing to look at character by character.
-        if self.text and not (value.isprintable() and value.strip()):
+        # Nearly all text is plain printable ASCII: then there is nothing to look at character by character.
+        if self.text and not (value.isascii() and value.isprintable() and value.strip()):
             found.extend((position, at, what) for what in _text_problems(value))
         if self.extra is not None:
             found.extend((position, at, what) for what in self.extra(value))
@@ -693,9 +693,9 @@ class _Struct(_Node):
 
 def _text_problems(value: str) -> Iterator[Message]:
     """What the moderator forms refuse in any text and the types let through: blank or invisible text."""
-    if not value.strip():
+    if not clean_text(value):
         yield Message.of("can't be empty or only spaces")
-    elif has_invisible(value):
+    elif has_invisible(value, emoji=True):
         yield Message.of("contains control or invisible characters")
 
 

@@ -193,6 +193,7 @@ def listing(heading: str, lines: Sequence[str], lang: Lang, limit: int = CONTENT
 # them would look empty, and one holding them would look like another.
 _BLANK_LETTERS = frozenset(
     "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f"
+    "\U00016fe4\U0001bc9d\U0001bc9e\U0001d159"
     # The combining grapheme joiner and the variation selectors: marks that change nothing drawn.
     "\u034f" + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0100, 0xE01F0)))
 )
@@ -210,14 +211,16 @@ def clean_text(text: str | None) -> str:
 
 # Letters of other alphabets drawn like Latin ones in most fonts (and see `_WHOLLY_LOOKALIKE`).
 _LATIN_LOOKALIKES = frozenset(
-    "АВЕЅІЈКМНОРСТХУҮҺаеѕіјорсухүһԁԛԝӏгԌԍ"  # Cyrillic
+    "АВЕЅІЈКМНОРСТХУҮҺӀѴѵԚԜаеѕіјорсухүһԁԛԝӏгԌԍ"  # Cyrillic
     "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονιαρτυκϹϲϳͿ"  # Greek
     "ՏՕոօսհցզգ"  # Armenian
 )
 # Alphabets whose letters nearly all look like Latin ones, and the Latin letters drawn like other Latin ones:
 # phonetic ones (ɡ for g, small capitals such as ʜ) and styled ones (𝐚, ℂ, Ｃ, Ⅽ: the same letter by NFKC).
-_WHOLLY_LOOKALIKE = frozenset({"CHEROKEE", "LISU", "COPTIC", "PHONETIC", "STYLED"})
-_PHONETIC_LOOKALIKES = frozenset("ɡɑɩɪɢʛʜʟɴʀʏʙ")
+_WHOLLY_LOOKALIKE = frozenset(
+    {"CHEROKEE", "LISU", "COPTIC", "CANADIAN", "TIFINAGH", "NKO", "OLD", "RUNIC", "PHONETIC", "STYLED"}
+)
+_PHONETIC_LOOKALIKES = frozenset("ɡɑɩɪɢʛʜʟɴʀʏʙƖǀ")
 # Alphabets written beside Latin in one word ("BTS방탄", "Tシャツ") that no one mistakes for Latin; and marks
 # such as the okina of "Hawaiʻi", which are letters to Unicode but belong to no alphabet.
 _NO_LOOKALIKES = frozenset(
@@ -244,7 +247,11 @@ def lookalike_problem(text: str) -> Message | None:
             )
     lettered = [(word, scripts) for word, scripts in words if scripts]
     fakes = [(word, scripts) for word, scripts in lettered if scripts != {"LATIN"} and _reads_as_latin(word)]
-    if fakes and (len(fakes) == len(lettered) or any(scripts == {"LATIN"} for _, scripts in lettered)):
+    # A word that reads as Latin stays only beside a word of its own alphabet that does not ("Пак Хэ Су": the
+    # name is written in Cyrillic, and "Су" is a Cyrillic word of it).
+    genuine = {script for word, scripts in lettered if not _reads_as_latin(word) for script in scripts}
+    fakes = [(word, scripts) for word, scripts in fakes if not scripts & genuine]
+    if fakes:
         word, scripts = fakes[0]
         script = next(iter(scripts))
         return Message.of(
@@ -265,7 +272,13 @@ def _scripts(word: str) -> set[str]:
 
 
 def _reads_as_latin(word: str) -> bool:
-    return all(ch in _LATIN_LOOKALIKES or _script(ch) in _WHOLLY_LOOKALIKE for ch in _letters(word))
+    """Whether every letter of `word` is drawn like a Latin one, accents and all ("Сһоё" reads as "Choë")."""
+    return all(
+        ch in _LATIN_LOOKALIKES
+        or unicodedata.normalize("NFD", ch)[0] in _LATIN_LOOKALIKES
+        or _script(ch) in _WHOLLY_LOOKALIKE
+        for ch in _letters(word)
+    )
 
 
 def _script(ch: str) -> str | None:
@@ -273,7 +286,9 @@ def _script(ch: str) -> str | None:
     or None for letters that fake no Latin ones (see `_NO_LOOKALIKES`)."""
     same = unicodedata.normalize("NFKC", ch)
     if same != ch and same.isascii() and same.isalpha():
-        return "STYLED"
+        # One Latin letter drawn otherwise (𝐂, ℂ, Ｃ, Ⅽ) fakes it; ligatures (ﬁ, Ĳ), numerals of several
+        # letters (Ⅷ) and ordinal indicators (ª, º) are Latin as written.
+        return "STYLED" if len(same) == 1 and ch not in "ªº" else "LATIN"
     name = unicodedata.name(ch, "")
     if "SMALL CAPITAL" in name or ch in _PHONETIC_LOOKALIKES:
         return "PHONETIC"
@@ -281,12 +296,19 @@ def _script(ch: str) -> str | None:
     return None if not script or script in _NO_LOOKALIKES else script
 
 
-def has_invisible(text: str) -> bool:
+def has_invisible(text: str, *, emoji: bool = False) -> bool:
     """Whether `text` holds a character that draws as nothing (what `clean_text` drops), newlines and tabs
-    aside."""
+    aside. With `emoji` (ordinary text, not a name or a link), variation selectors, which pick how an emoji
+    is drawn ("❤️"), are let through."""
     return any(
-        ch not in "\n\t" and (unicodedata.category(ch)[0] == "C" or ch in _BLANK_LETTERS) for ch in text
+        ch not in "\n\t"
+        and (unicodedata.category(ch)[0] == "C" or ch in _BLANK_LETTERS)
+        and not (emoji and ch in _VARIATION_SELECTORS)
+        for ch in text
     )
+
+
+_VARIATION_SELECTORS = frozenset(map(chr, range(0xFE00, 0xFE10)))
 
 
 def spoiler_marks_problem(text: str) -> Message | None:
@@ -606,7 +628,13 @@ def link_problem(url: str) -> Message | None:
         _ = parts.port  # a port that is no number ("https://a.com:abc/x") is no link
     except ValueError:
         return Message.of("“{url}” is not one plain link: give each link on its own", url=shown)
-    if "\\" in url or "@" in parts.netloc or "%" in parts.netloc or url.lower().count("://") > 1:
+    if (
+        "\\" in url
+        or "@" in parts.netloc
+        or "%" in parts.netloc
+        or any(dot in parts.netloc for dot in "。．｡")  # browsers read these as dots: another host than shown
+        or url.lower().count("://") > 1
+    ):
         # A backslash or a user name before the host makes browsers go elsewhere than the host shown, an
         # escaped character in the host ("netflix.com%40evil.example") reads as another host, and a second
         # scheme is a second link glued on.
@@ -643,9 +671,17 @@ def _readable_host(host: str) -> str | None:
     for label in host.split("."):
         if label.lower().startswith("xn--"):
             try:
-                label = label.encode("ascii").decode("idna")
+                decoded = label[4:].encode("ascii").decode("punycode")
             except (UnicodeError, ValueError):
                 return None
+            # A valid spelling decodes to letters that spell it again (IDNA 2008 names, ß and ς too).
+            if (
+                not decoded
+                or has_invisible(decoded)
+                or "xn--" + decoded.encode("punycode").decode() != label.lower()
+            ):
+                return None
+            label = decoded
         labels.append(label)
     return ".".join(labels)
 
@@ -660,7 +696,7 @@ def _is_home_page(path: str, query: str, fragment: str = "") -> bool:
     "/?utm_source=x"). A fragment that is a route ("#!/news/123") is where the page goes."""
     if fragment.startswith(("/", "!/")) and fragment.strip("!/"):
         return False
-    for _ in range(3):  # "%252F" is "%2F" escaped once more
+    for _ in range(10):  # "%252F" is "%2F" escaped once more
         path, before = unquote(path), path
         if path == before:
             break

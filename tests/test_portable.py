@@ -529,3 +529,12 @@ async def test_half_a_character_is_refused_where_it_is(store: Store) -> None:
     # A whole character written as its two halves is that character.
     emoji = text.replace('"guild_id": "', '"x": "\\ud83d\\ude00", "guild_id": "', 1)
     assert problems_of(emoji.encode()) == ["`x`: unknown field (check its spelling)"]
+
+
+async def test_a_text_that_draws_as_nothing_is_refused_but_an_emoji_is_kept(store: Store) -> None:
+    good = await exported(store)
+    for blank in ("\u3164", "\u2800\u2800", " \u034f "):
+        found = problems_of(edited(good, lambda d, blank=blank: d["news"][0].update(text=blank)))
+        assert any("can't be empty or only spaces" in problem for problem in found), found
+    hearted = decode_file(edited(good, lambda d: d["news"][0].update(text="Back \u2764\ufe0f")))
+    assert hearted.news[0].text == "Back \u2764\ufe0f"

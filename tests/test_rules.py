@@ -529,7 +529,10 @@ def test_a_rule_violation_lists_every_problem_within_discords_limit() -> None:
         ("\u029cello", "\u029cello"),  # a small capital ʜ
         ("\u04bbello", "\u04bbello"),  # a Cyrillic һ
         ("\U0001d402\U0001d421\U0001d428\U0001d422", "\U0001d402\U0001d421\U0001d428\U0001d422"),  # bold 𝐂𝐡𝐨𝐢
-        ("Park Hae-soo (\u041f\u0430\u043a \u0425\u044d \u0421\u0443)", "\u0421\u0443"),  # "Су" reads "Cy"
+        ("Kim \u0421\u04bb\u04cf\u043e\u0451", "\u0421\u04bb\u04cf\u043e\u0451"),  # accents too: "Сһӏоё"
+        ("\u0474\u0406\u0420", "\u0474\u0406\u0420"),  # "ѴІР" reads "VIP"
+        ("Kim \u15f0\u15e9\u144e", "\u15f0\u15e9\u144e"),  # "fancy text" in Canadian syllabics: "MAN"
+        ("\u0421\u04bb\u043e\u0435 \u039b", "\u0421\u04bb\u043e\u0435"),  # beside a word of another alphabet
         ("\u2ca4hoi", "\u2ca4hoi"),  # Coptic
         ("\ua4dahoi", "\ua4dahoi"),  # Lisu
         ("\ua4d0\ua4d0\ua4da", "\ua4d0\ua4d0\ua4da"),  # Lisu "BBC"
@@ -558,6 +561,11 @@ def test_a_name_of_letters_that_look_latin_but_are_not_is_refused_naming_the_wor
         "최남라",
         "Nam-ra",
         "Gwi-nam",
+        # "Су" reads as Latin, but beside "Пак" the name is written in Cyrillic.
+        "Park Hae-soo (\u041f\u0430\u043a \u0425\u044d \u0421\u0443)",
+        "M\u00aa Jos\u00e9",  # an ordinal indicator
+        "\ufb01nal",  # a ligature pasted from a PDF
+        "Henry \u2167",  # a Roman numeral of several letters
         "Nikos \u0106osi\u0107",
         "Hawai\u02bbi",  # the okina
         "H\u0259s\u0259nov",  # Azerbaijani ə
@@ -590,6 +598,8 @@ def test_a_name_in_another_alphabet_that_does_not_read_as_latin_stays(name: str)
         ("https://deadline.com/%20", "home page"),
         ("https://deadline.com/%252F", "home page"),
         ("https://deadline.com/?=", "home page"),
+        ("https://deadline.com/%2525252F", "home page"),
+        ("https://netflix.com\u3002evil.com/a", "not one plain link"),
     ],
 )
 def test_a_link_that_hides_what_it_is_is_refused(url: str, problem: str) -> None:
@@ -604,6 +614,8 @@ def test_a_link_that_hides_what_it_is_is_refused(url: str, problem: str) -> None
         "https://xn--e1afmkfd.xn--p1ai/news/1",
         "https://deadline.com/2025/07/x",
         "https://x.com/#!/news/123",
+        "https://xn--fa-hia.de/a",  # faß.de: a name of IDNA 2008
+        "https://xn--mxac2c.gr/a",
         "https://deadline.com:8443/2025/x",
     ],
 )

@@ -349,6 +349,10 @@ def level_lines(changes: Sequence[Change], lang: Lang, limit: int = 12) -> list[
                         after=after,
                     )
                 )
+            elif tells_by_changing(entry, item.path.split("[", 1)[0]):
+                # That the part is there at all tells (a Season 1 character's Season 2 news): behind a spoiler.
+                told = lang.t("{part}: {level}", part=part, level=after)
+                others.append(f"{name}, {spoiler(told)}")
             else:
                 others.append(lang.t("{name}, {part}: {level}", name=name, part=part, level=after))
     lines = lowered + others

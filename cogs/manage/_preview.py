@@ -15,7 +15,6 @@ will be posted.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import re
@@ -23,19 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.announce import announcement_embed, outbox_drafts
-from bot.answers import edit_pressed, saving_for, wait_longer
-from bot.drafts_store import PreviewClaim, PreviewTaken, StoredPreview
+from bot.announce import announcement_embed
+from bot.answers import edit_pressed, saving_for
+from bot.drafts_store import StoredPreview
 from bot.errors import DatabaseBusy, report_error, send_ephemeral
 from bot.i18n import Lang, lang_of
-from bot.moderation_store import ConflictError, utcnow
-from bot.premiere import sync_premiere_event
+from bot.moderation_store import utcnow
 from bot.render import truncate
-from bot.rules import RuleViolation
-from bot.store import queued_writes
-from cogs.manage._access import ensure_moderator, failing_note, server_lang
+from cogs.manage._access import ensure_moderator, failing_note
 from cogs.manage._drafts import Draft, Shown, decode_draft, draft_of, encode_draft, what_happened
-from cogs.manage._edits import PendingEdit, catalog_entries, check_changes, level_lines
+from cogs.manage._edits import PendingEdit, level_lines
+from cogs.manage._saving import Views, actor_name, save
 
 if TYPE_CHECKING:
     from bot.client import AoadBot
@@ -43,10 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 600.0
-# A save that takes longer than this is answered "Saving…" first, then with its outcome.
-QUICK_ANSWER = 1.5
-# Times a save is checked again when other changes keep landing between its check and its commit.
-RECHECKS = 3
 ACTIONS = ("post", "save", "cancel", "offer")
 
 
@@ -278,7 +271,7 @@ async def press(interaction: discord.Interaction, preview_id: int, action: str) 
     if stored.state != "open" or stored.expires_at <= pressed_at:
         await _tellwhat_happened(interaction, bot, stored, draft, lang)
         return
-    name = _actor(interaction)
+    name = actor_name(interaction)
     if action == "cancel":
         with saving_for(interaction, update=True):
             cancelled = await bot.store.settle_preview(
@@ -297,11 +290,15 @@ async def press(interaction: discord.Interaction, preview_id: int, action: str) 
     if action == "offer":
         await _take_offer(interaction, bot, preview_id, draft, lang)
         return
-    await _save(interaction, bot, preview_id, draft, announce=action == "post", pressed_at=pressed_at)
-
-
-def _actor(interaction: discord.Interaction) -> str:
-    return getattr(interaction.user, "display_name", interaction.user.name)
+    await save(
+        interaction,
+        bot,
+        preview_id,
+        draft,
+        announce=action == "post",
+        pressed_at=pressed_at,
+        views=Views(preview_view, _closed),
+    )
 
 
 async def _take_offer(
@@ -323,243 +320,6 @@ async def _take_offer(
         embed=discord.Embed.from_dict(offer.shown.embed),
         view=preview_view(preview_id, offer, lang),
     )
-
-
-async def _save(
-    interaction: discord.Interaction,
-    bot: AoadBot,
-    preview_id: int,
-    draft: Draft,
-    *,
-    announce: bool,
-    pressed_at: dt.datetime,
-) -> None:
-    """Save (and announce) the change: answered with the outcome at once when the save is quick, else with
-    "Saving…" first (the buttons switched off either way) and the outcome when it is known."""
-    lang = lang_of(interaction)
-    # Behind another server's import, every write of the save waits its turn (the press says "Saving…").
-    with queued_writes(wait_longer):
-        saving = asyncio.ensure_future(_commit(interaction, bot, preview_id, draft, announce, pressed_at))
-    await asyncio.wait({saving}, timeout=QUICK_ANSWER)
-    try:
-        if saving.done():
-            text, view, events = saving.result()
-            if view is None:
-                # Nothing happened (a busy database): the preview stays as it was, and this is said apart.
-                await interaction.response.send_message(text, ephemeral=True)
-            else:
-                await interaction.response.edit_message(content=text, embeds=[], view=view)
-        else:
-            await interaction.response.edit_message(
-                content=lang.t("⏳ Saving… this takes a moment for a change this size."),
-                view=_closed(preview_id, draft, lang),
-            )
-            text, view, events = await saving
-            if view is None:
-                await interaction.edit_original_response(
-                    content=draft.shown.content,
-                    embed=discord.Embed.from_dict(draft.shown.embed),
-                    view=preview_view(preview_id, draft, lang),
-                )
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.edit_original_response(content=text, embeds=[], view=view)
-    except discord.HTTPException:
-        # What was saved is saved, and what follows it runs anyway: only the moderator's message is stale.
-        log.warning("Could not show the outcome of preview %s; the store has it", preview_id, exc_info=True)
-        try:
-            _, _, events = await saving
-        except Exception:
-            log.exception("Saving preview %s failed", preview_id)
-            events = None
-    except Exception as exc:
-        # The save failed in a way no branch above tells (the database busy even after waiting its turn, a
-        # bug): the message is brought to what the store says, never left at "Saving…".
-        log.error("Saving preview %s failed", preview_id, exc_info=exc)
-        await _after_failure(interaction, bot, preview_id, draft, lang)
-        return
-    if events is not None:
-        for problem in await events:
-            try:
-                await interaction.followup.send(problem.render(lang), ephemeral=True)
-            except discord.HTTPException:
-                log.warning("Could not tell a moderator about a Scheduled Event problem", exc_info=True)
-
-
-async def _after_failure(
-    interaction: discord.Interaction, bot: AoadBot, preview_id: int, draft: Draft, lang: Lang
-) -> None:
-    """After a save that failed unexpectedly: the preview as it is in the store (still open: its buttons
-    back, for another try; else what became of it), and a private word."""
-    try:
-        stored = await bot.store.preview(preview_id)
-    except DatabaseBusy:
-        stored = None
-    if stored is not None and stored.state == "open":
-        content, embed, view = (
-            draft.shown.content,
-            discord.Embed.from_dict(draft.shown.embed),
-            preview_view(preview_id, draft, lang),
-        )
-        note = lang.t("Something went wrong while saving, so nothing was saved yet: press the button again.")
-    else:
-        content, embed, view = (
-            what_happened(stored, lang, draft.shown.lang),
-            None,
-            _closed(preview_id, draft, lang),
-        )
-        note = None
-    with contextlib.suppress(discord.HTTPException):
-        if interaction.response.is_done():
-            await interaction.edit_original_response(content=content, embed=embed, view=view)
-        else:
-            await interaction.response.edit_message(content=content, embed=embed, view=view)
-        if note is not None:
-            await interaction.followup.send(note, ephemeral=True)
-
-
-async def _commit(
-    interaction: discord.Interaction,
-    bot: AoadBot,
-    preview_id: int,
-    draft: Draft,
-    announce: bool,
-    pressed_at: dt.datetime,
-) -> tuple[str, discord.ui.View | None, asyncio.Future[list[Any]] | None]:
-    """Save the change with the preview's claim: the moderator's message, the buttons it leaves (None: the
-    preview is still open, as it was), and the Scheduled Event sync it set off (which runs whatever becomes of
-    the reply)."""
-    lang = lang_of(interaction)
-    store = bot.store
-    pending = await asyncio.to_thread(draft.pending) if len(draft.changes) > 50 else draft.pending()
-    settings = await store.get_settings(draft.guild_id)
-    failing = frozenset(c.channel_id for c in await store.failing_channels(draft.guild_id))
-    author = _actor(interaction)
-    drafts = outbox_drafts(
-        settings,
-        title=pending.title,
-        body=pending.body,
-        announce=announce,
-        author=author,
-        failing=failing,
-        lang=await server_lang(bot, interaction),
-    )
-    announced = announce and any(d.purpose == "announcement" for d in drafts)
-    try:
-        for attempt in range(RECHECKS):
-            expected = pending.expected_state
-            if expected is None:
-                # Checked again against the data as it is now, and saved only if nothing changed since this
-                # check: two moderators' previews cannot together break a rule (give one name to two entries,
-                # say) that neither breaks alone.
-                expected = await store.state_of(draft.guild_id)
-                await check_changes(catalog_entries(await store.catalog(draft.guild_id)), pending.changes)
-            try:
-                result = await store.commit_change(
-                    draft.guild_id,
-                    pending.changes,
-                    summary=pending.summary or pending.title,
-                    author_id=interaction.user.id,
-                    author_name=author,
-                    outbox=drafts,
-                    reverts=pending.reverts,
-                    # One action is one revision, undone whole: a cast member added with their role is not
-                    # two revisions, one of which could not be undone alone.
-                    batch=pending.batch or len(pending.changes) > 1,
-                    expected_state=expected,
-                    claim=PreviewClaim(preview_id, interaction.user.id, author, pressed_at),
-                    announced=announced,
-                )
-                break
-            except ConflictError as exc:
-                # Something else in the server changed between the check and the save: check again.
-                if not exc.whole or pending.expected_state is not None or attempt + 1 == RECHECKS:
-                    raise
-    except RuleViolation as refused:
-        await store.settle_preview(
-            preview_id, "refused", actor_id=interaction.user.id, actor_name=author, outcome={"rules": True}
-        )
-        return refused.render(lang), _closed(preview_id, draft, lang), None
-    except DatabaseBusy as exc:
-        # Nothing was written and the preview is still open: its buttons stay, for another try.
-        log.warning("The database was busy saving a change in guild %s: %s", draft.guild_id, exc)
-        button = lang.t("Apply") if draft.quiet else lang.t("Post")
-        return (
-            lang.t(
-                "The database is busy right now, so nothing was saved yet. Your preview is still here: press "
-                "**{button}** again in a few seconds.",
-                button=button,
-            ),
-            None,
-            None,
-        )
-    except PreviewTaken:
-        stored = await store.preview(preview_id)
-        return what_happened(stored, lang, draft.shown.lang), _closed(preview_id, draft, lang), None
-    except ConflictError:
-        if pending.expected_state is not None:
-            conflict = lang.t(
-                "⚠️ This server's data changed after this preview was made (another moderator's edit?), so "
-                "nothing was saved. Run the command again to compare with the current data."
-            )
-        else:
-            conflict = lang.t(
-                "⚠️ Someone changed this entry while you were editing it, so nothing was saved. Run the "
-                "command again to start from the current version."
-            )
-        await store.settle_preview(
-            preview_id,
-            "refused",
-            actor_id=interaction.user.id,
-            actor_name=author,
-            outcome={"conflict": pending.expected_state is not None},
-        )
-        return conflict, _closed(preview_id, draft, lang), None
-    # The deliverer and the premiere follow the commit itself, whatever becomes of the reply.
-    if bot.deliverer is not None:
-        bot.deliverer.wake()
-    seasons = {int(change.key) for change in pending.changes if change.kind == "season"}
-    events: asyncio.Future[list[Any]] | None = None
-    if seasons:
-        if bot.premiere is not None:
-            bot.premiere.wake()
-        events = asyncio.ensure_future(_sync_events(bot, draft.guild_id, seasons))
-    numbers = ", ".join(f"#{r.id}" for r in result.revisions)
-    count = len(result.revisions)
-    if pending.quiet:
-        done = lang.n(
-            "✅ Applied as revision {numbers}, without announcing.",
-            "✅ Applied as revisions {numbers}, without announcing.",
-            count,
-            numbers=numbers,
-        )
-    elif announced:
-        done = lang.n(
-            "📣 Saved as revision {numbers} and queued for <#{channel}>.",
-            "📣 Saved as revisions {numbers} and queued for <#{channel}>.",
-            count,
-            numbers=numbers,
-            channel=settings.announce_channel_id,
-        )
-    else:
-        done = lang.n(
-            "💾 Saved as revision {numbers}, without announcing.",
-            "💾 Saved as revisions {numbers}, without announcing.",
-            count,
-            numbers=numbers,
-        )
-    done += await failing_note(bot, draft.guild_id, lang)
-    return truncate(done, 2000), _closed(preview_id, draft, lang), events
-
-
-async def _sync_events(bot: AoadBot, guild_id: int, seasons: set[int]) -> list[Any]:
-    """The premiere's Scheduled Event follows a saved release date: the problems to tell the moderator."""
-    problems = []
-    for season in sorted(seasons):
-        problem = await sync_premiere_event(bot, guild_id, season)
-        if problem:
-            problems.append(problem)
-    return problems
 
 
 async def _tellwhat_happened(

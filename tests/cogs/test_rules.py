@@ -1811,3 +1811,15 @@ async def test_a_character_picked_from_autocomplete_is_found_by_its_key(world: W
     assert choices[0] == {"name": "Choi Nam-ra (최남라) · Cho Yi-hyun", "value": "choi-nam-ra"}, choices
     _, preview = await manage(world, "character remove", {"name": choices[0]["value"]})
     assert "Removed: Choi Nam-ra" in json.dumps(preview.embeds, ensure_ascii=False)
+
+
+async def test_a_batch_previews_spoiler_levels_hide_a_part_that_tells(world: World) -> None:
+    document = await export_document(world)
+    character_in(document, "han-gyeong-su")["season2"] = copy.deepcopy(
+        character_in(document, "yoon-gwi-nam")["season2"]
+    )
+    result = await import_document(world, document)
+    assert result.original is not None
+    content = result.original.data["content"]
+    assert "Han Gyeong-su, ||" in content, content
+    assert "Season 2" not in spoiler_split(content)[0].split("Spoiler levels", 1)[1], content
