@@ -249,8 +249,18 @@ def lookalike_problem(text: str) -> Message | None:
     fakes = [(word, scripts) for word, scripts in lettered if scripts != {"LATIN"} and _reads_as_latin(word)]
     # A word that reads as Latin stays only beside a word of its own alphabet that does not ("Пак Хэ Су": the
     # name is written in Cyrillic, and "Су" is a Cyrillic word of it).
-    genuine = {script for word, scripts in lettered if not _reads_as_latin(word) for script in scripts}
-    fakes = [(word, scripts) for word, scripts in fakes if not scripts & genuine]
+    # (weighed by letters, so that one real letter does not carry a word of lookalikes: "Kim Сһое ъ").
+    genuine: dict[str, int] = {}
+    faked: dict[str, int] = {}
+    for word, scripts in lettered:
+        tally = faked if (word, scripts) in fakes else genuine
+        for script in scripts:
+            tally[script] = tally.get(script, 0) + len(list(_letters(word)))
+    fakes = [
+        (word, scripts)
+        for word, scripts in fakes
+        if not any(genuine.get(script, 0) >= faked[script] for script in scripts)
+    ]
     if fakes:
         word, scripts = fakes[0]
         script = next(iter(scripts))
@@ -272,10 +282,14 @@ def _scripts(word: str) -> set[str]:
 
 
 def _reads_as_latin(word: str) -> bool:
-    """Whether every letter of `word` is drawn like a Latin one, accents and all ("Сһоё" reads as "Choë")."""
+    """Whether every letter of `word` is drawn like a Latin one, Cyrillic and Armenian accents and all ("Сһоё"
+    reads as "Choë"; Greek accents mark real Greek words, "Μαρία")."""
     return all(
         ch in _LATIN_LOOKALIKES
-        or unicodedata.normalize("NFD", ch)[0] in _LATIN_LOOKALIKES
+        or (
+            _script(ch) in ("CYRILLIC", "ARMENIAN")
+            and unicodedata.normalize("NFD", ch)[0] in _LATIN_LOOKALIKES
+        )
         or _script(ch) in _WHOLLY_LOOKALIKE
         for ch in _letters(word)
     )
@@ -677,6 +691,7 @@ def _readable_host(host: str) -> str | None:
             # A valid spelling decodes to letters that spell it again (IDNA 2008 names, ß and ς too).
             if (
                 not decoded
+                or decoded.isascii()  # an "xn--" label spelling what needs no spelling is no valid name
                 or has_invisible(decoded)
                 or "xn--" + decoded.encode("punycode").decode() != label.lower()
             ):

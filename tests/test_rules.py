@@ -533,6 +533,10 @@ def test_a_rule_violation_lists_every_problem_within_discords_limit() -> None:
         ("\u0474\u0406\u0420", "\u0474\u0406\u0420"),  # "ѴІР" reads "VIP"
         ("Kim \u15f0\u15e9\u144e", "\u15f0\u15e9\u144e"),  # "fancy text" in Canadian syllabics: "MAN"
         ("\u0421\u04bb\u043e\u0435 \u039b", "\u0421\u04bb\u043e\u0435"),  # beside a word of another alphabet
+        (
+            "Kim \u0421\u04bb\u043e\u0435 \u044a",
+            "\u0421\u04bb\u043e\u0435",
+        ),  # one real letter carries no word
         ("\u2ca4hoi", "\u2ca4hoi"),  # Coptic
         ("\ua4dahoi", "\ua4dahoi"),  # Lisu
         ("\ua4d0\ua4d0\ua4da", "\ua4d0\ua4d0\ua4da"),  # Lisu "BBC"
@@ -563,6 +567,7 @@ def test_a_name_of_letters_that_look_latin_but_are_not_is_refused_naming_the_wor
         "Gwi-nam",
         # "Су" reads as Latin, but beside "Пак" the name is written in Cyrillic.
         "Park Hae-soo (\u041f\u0430\u043a \u0425\u044d \u0421\u0443)",
+        "Maria (\u039c\u03b1\u03c1\u03af\u03b1)",  # Greek accents mark a real Greek word
         "M\u00aa Jos\u00e9",  # an ordinal indicator
         "\ufb01nal",  # a ligature pasted from a PDF
         "Henry \u2167",  # a Roman numeral of several letters
@@ -591,6 +596,7 @@ def test_a_name_in_another_alphabet_that_does_not_read_as_latin_stays(name: str)
         ("https://xn--80ak6aa92e.com/a", "Cyrillic letters"),
         ("https://xn--zz.com/a", "not one plain link"),
         ("https://xn--a.com/a", "not one plain link"),
+        ("https://xn--abc-.de/x", "not one plain link"),  # "xn--" spelling plain ASCII
         ("https://a.com:abc/x", "not one plain link"),
         ("https://netflix.com%40evil.example/a", "not one plain link"),
         ("https://netf\u034flix.com/a", "draw as nothing"),
