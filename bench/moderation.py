@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any
 
+from bench.stats import percentile
 from tests.fakediscord import FakeDiscord, Guild, InteractionResult, Member, StoredMessage, default_guild
 from tests.sizes import at_size_limit
 
@@ -82,11 +83,6 @@ async def _lookups(fake: FakeDiscord, guild: Guild, stop: asyncio.Event, latenci
     return sum(1 for outcome in outcomes if isinstance(outcome, BaseException))
 
 
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("inf")
-
-
 async def import_at_limit(fake: FakeDiscord, big: Guild, other: Guild) -> dict[str, Any]:
     """Ours: export, grow to the size limit, import (time to the preview), Apply (time to the answer), while
     the other server's fans look characters up."""
@@ -116,7 +112,7 @@ async def import_at_limit(fake: FakeDiscord, big: Guild, other: Guild) -> dict[s
         "entries": entries,
         "to_preview_s": previewed - began,
         "apply_s": applied - previewed,
-        "other_p99_ms": _p(during, 0.99),
+        "other_p99_ms": percentile(during, 0.99),
         "other_max_ms": max(during, default=float("inf")),
         "other_answered": len(during),
         "other_lost": lost,
@@ -130,7 +126,7 @@ async def baseline_lookups(fake: FakeDiscord, guild: Guild, seconds: float) -> d
     await asyncio.sleep(seconds)
     stop.set()
     lost = await background
-    return {"other_p99_ms": _p(latencies, 0.99), "other_answered": len(latencies), "other_lost": lost}
+    return {"other_p99_ms": percentile(latencies, 0.99), "other_answered": len(latencies), "other_lost": lost}
 
 
 async def lookups_after_edits(fake: FakeDiscord, guild: Guild, name: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from bench.moderation import (
     import_at_limit,
     lookups_after_edits,
 )
+from bench.stats import percentile
 from bot.models import Season
 from bot.moderation_store import Change
 from bot.pack import Pack, load_pack
@@ -51,13 +52,6 @@ MANY_SERVERS = 2500
 SCALE_CHARACTERS = 100_000
 QUERIES = ["cheongsna", "namra", "Su-hyeok", "남라", "choi namr", "Lomon", "ji-hoo"]
 TYPED = ["c", "ch", "che", "cheo", "cheon", "nam", "ㄴㄹ", "lee s", "kim min", "park ji"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 @dataclass

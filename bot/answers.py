@@ -41,14 +41,24 @@ async def fan_catalog(
     found = await bot.store.lookup_catalog(interaction.guild_id)
     if found is not None:
         return found
-    if not interaction.response.is_done():
-        if update:
-            await interaction.response.defer()
-            interaction.extras[DEFERRED] = "update"
-        else:
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            interaction.extras[DEFERRED] = "private" if private else "public"
+    await acknowledge(interaction, private=private, update=update)
     return await bot.store.catalog(interaction.guild_id)
+
+
+async def acknowledge(
+    interaction: discord.Interaction, *, private: bool = True, update: bool = False
+) -> None:
+    """Acknowledge the interaction before slow work, unless it was already answered: "thinking…" (private
+    unless `private` is False), or with `update` a deferred update of the pressed message. Where it was
+    acknowledged is noted for `answer`."""
+    if interaction.response.is_done():
+        return
+    if update:
+        await interaction.response.defer()
+        interaction.extras[DEFERRED] = "update"
+    else:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        interaction.extras[DEFERRED] = "private" if private else "public"
 
 
 async def current_catalog(
@@ -60,9 +70,7 @@ async def current_catalog(
     bot: AoadBot = interaction.client  # type: ignore[assignment]
     if bot.store.is_current(interaction.guild_id, catalog):
         return None
-    if not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        interaction.extras[DEFERRED] = "private" if private else "public"
+    await acknowledge(interaction, private=private)
     return await bot.store.catalog(interaction.guild_id)
 
 
@@ -89,12 +97,13 @@ async def answer(
     await interaction.followup.send(content or discord.utils.MISSING, ephemeral=ephemeral, **options)
 
 
-async def update(interaction: discord.Interaction, *, embed: discord.Embed, view: discord.ui.View) -> None:
-    """Edit the message a button was pressed on, as the first answer or after a deferred update."""
+async def update(interaction: discord.Interaction, **fields: Any) -> None:
+    """Edit the message a button was pressed on (content, embed(s), view), as the first answer or after a
+    deferred update."""
     if interaction.response.is_done():
-        await interaction.edit_original_response(embed=embed, view=view)
+        await interaction.edit_original_response(**fields)
     else:
-        await interaction.response.edit_message(embed=embed, view=view)
+        await interaction.response.edit_message(**fields)
 
 
 @contextlib.contextmanager
@@ -106,33 +115,19 @@ def saving_for(
     `private` is False) and the save waits its turn, instead of failing as busy: the answer still comes
     within Discord's 3 s, and says what happened. Answer with `answer` (either way is handled); with `update`
     (a button whose message the answer edits), the acknowledgement is a deferred update: answer with
-    `edit_pressed`."""
+    `update`."""
 
-    async def acknowledge() -> float:
-        if not interaction.response.is_done():
-            if update:
-                await interaction.response.defer()
-                interaction.extras[DEFERRED] = "update"
-            else:
-                await interaction.response.defer(ephemeral=private, thinking=True)
-                interaction.extras[DEFERRED] = "private" if private else "public"
+    async def acknowledged() -> float:
+        await acknowledge(interaction, private=private, update=update)
         return QUEUED_WRITE_WAIT
 
-    with queued_writes(acknowledge):
+    with queued_writes(acknowledged):
         yield
 
 
 async def wait_longer() -> float:
     """For `queued_writes` where the interaction is acknowledged otherwise (a preview's "Saving…")."""
     return QUEUED_WRITE_WAIT
-
-
-async def edit_pressed(interaction: discord.Interaction, **fields: Any) -> None:
-    """Edit the message a button was pressed on, as the first answer or after a deferred update."""
-    if interaction.response.is_done():
-        await interaction.edit_original_response(**fields)
-    else:
-        await interaction.response.edit_message(**fields)
 
 
 def first_answer_left(interaction: discord.Interaction) -> float:

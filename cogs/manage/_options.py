@@ -83,17 +83,10 @@ def find(index: NameIndex, kind: str, typed: str, label: Message, problems: Prob
     return key
 
 
-class _EntryOption(app_commands.Transformer):
-    """An option naming an entry of the server's data, read to its key (`Typed[str | None]`)."""
+class _TextOption(app_commands.Transformer):
+    """A text option of 1 to `longest` characters (Discord checks the length before the bot sees it)."""
 
-    kind = ""
-
-    def __init__(self, name: str = "name", *, opens_form: bool = False) -> None:
-        self.name = name
-        self.opens_form = opens_form
-
-    def index(self, catalog: Catalog) -> NameIndex:
-        raise NotImplementedError
+    longest = NAME_LIMIT
 
     @property
     def type(self) -> discord.AppCommandOptionType:
@@ -105,7 +98,20 @@ class _EntryOption(app_commands.Transformer):
 
     @property
     def max_value(self) -> int:
-        return NAME_LIMIT
+        return self.longest
+
+
+class _EntryOption(_TextOption):
+    """An option naming an entry of the server's data, read to its key (`Typed[str | None]`)."""
+
+    kind = ""
+
+    def __init__(self, name: str = "name", *, opens_form: bool = False) -> None:
+        self.name = name
+        self.opens_form = opens_form
+
+    def index(self, catalog: Catalog) -> NameIndex:
+        raise NotImplementedError
 
     async def transform(self, interaction: discord.Interaction, value: str, /) -> Typed[str | None]:
         catalog = await ready_catalog(interaction, opens_form=self.opens_form)
@@ -143,23 +149,13 @@ class PersonOption(_EntryOption):
         return people_of(catalog)
 
 
-class SourceOption(app_commands.Transformer):
+class SourceOption(_TextOption):
     """A source option: a link, or a publication and date (several on one line become several sources)."""
+
+    longest = SOURCE_LENGTH
 
     def __init__(self, *, required: bool = True) -> None:
         self.required = required
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.string
-
-    @property
-    def min_value(self) -> int:
-        return 1
-
-    @property
-    def max_value(self) -> int:
-        return SOURCE_LENGTH
 
     async def transform(self, interaction: discord.Interaction, value: str, /) -> Typed[tuple[Source, ...]]:
         problems = Problems()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.announce import announcement_embed
-from bot.answers import edit_pressed, saving_for
+from bot.answers import saving_for, update
 from bot.drafts_store import StoredPreview
 from bot.errors import DatabaseBusy, report_error, send_ephemeral
 from bot.i18n import Lang, lang_of
@@ -278,7 +278,7 @@ async def press(interaction: discord.Interaction, preview_id: int, action: str) 
                 preview_id, "cancelled", actor_id=interaction.user.id, actor_name=name, at=pressed_at
             )
         if cancelled:
-            await edit_pressed(
+            await update(
                 interaction,
                 content=lang.t("Cancelled: nothing was changed."),
                 embeds=[],
@@ -314,7 +314,7 @@ async def _take_offer(
     if not swapped:
         await _tellwhat_happened(interaction, bot, await bot.store.preview(preview_id), draft, lang)
         return
-    await edit_pressed(
+    await update(
         interaction,
         content=offer.shown.content,
         embed=discord.Embed.from_dict(offer.shown.embed),
@@ -328,6 +328,6 @@ async def _tellwhat_happened(
     """A press after the preview was used: the message is brought to the truth, and says it."""
     text = what_happened(stored, lang, draft.shown.lang)
     if stored is not None and stored.owner_id == interaction.user.id:
-        await edit_pressed(interaction, content=text, embeds=[], view=_closed(stored.id, draft, lang))
+        await update(interaction, content=text, embeds=[], view=_closed(stored.id, draft, lang))
     else:
         await send_ephemeral(interaction, text)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import discord
 
 from bot.announce import outbox_drafts
-from bot.answers import wait_longer
+from bot.answers import update, wait_longer
 from bot.drafts_store import PreviewClaim, PreviewTaken
 from bot.errors import DatabaseBusy
 from bot.i18n import Lang, lang_of
@@ -142,10 +142,7 @@ async def _after_failure(
         )
         note = None
     with contextlib.suppress(discord.HTTPException):
-        if interaction.response.is_done():
-            await interaction.edit_original_response(content=content, embed=embed, view=view)
-        else:
-            await interaction.response.edit_message(content=content, embed=embed, view=view)
+        await update(interaction, content=content, embed=embed, view=view)
         if note is not None:
             await interaction.followup.send(note, ephemeral=True)
 
